@@ -1,0 +1,29 @@
+# Two entry points for a fresh machine with only Python (see README):
+#   make study   runs the flagship study (ising-phases); ARGS="--quick" for the quick preset
+#   make test    runs the whole test suite
+# Each creates .venv on first use. torch==2.13.0 (a CPU build available offline on
+# these machines) is installed before anything that depends on torch, so pip never
+# pulls a multi-GB GPU build.
+PY ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-v1
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
+export MPLCONFIGDIR ?= $(CURDIR)/.cache/matplotlib
+export MPLBACKEND := Agg
+
+.PHONY: study test install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q torch==2.13.0
+	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+study: $(STAMP)
+	$(VENV)/bin/physml study run ising-phases $(ARGS)
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

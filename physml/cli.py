@@ -1,0 +1,183 @@
+"""The ``physml`` command: a thin layer over the library.
+
+Every :class:`~physml.errors.PhysmlError` and every usage error becomes one line
+on stderr and exit code 2, never a traceback. Also runnable as ``python -m physml``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import PhysmlError, UnknownNameError
+
+__all__ = ["app", "main"]
+
+
+class _NamedGroup(TyperGroup):
+    """A command group whose unknown sub-command is a PhysmlError naming the known ones."""
+
+    kind = "command"
+
+    def resolve_command(self, ctx, args: list[str]):
+        name = args[0] if args else None
+        if name is not None and not name.startswith("-") and self.get_command(ctx, name) is None:
+            raise UnknownNameError(self.kind, name, self.list_commands(ctx))
+        return super().resolve_command(ctx, args)
+
+
+class _SystemGroup(_NamedGroup):
+    kind = "system"
+
+
+app = typer.Typer(cls=_NamedGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="physml: machine learning for computational physics, with the physics checked.")
+simulate_app = typer.Typer(cls=_SystemGroup, no_args_is_help=True, help="Run a validated simulator; write an HDF5 dataset.")
+study_app = typer.Typer(cls=_NamedGroup, no_args_is_help=True, help="List and run case studies.")
+runs_app = typer.Typer(cls=_NamedGroup, no_args_is_help=True, help="The run registry.")
+dataset_app = typer.Typer(cls=_NamedGroup, no_args_is_help=True, help="Inspect datasets.")
+bench_app = typer.Typer(cls=_NamedGroup, no_args_is_help=True, help="Performance benchmarks (ratios measured in the same run).")
+app.add_typer(simulate_app, name="simulate")
+app.add_typer(study_app, name="study")
+app.add_typer(runs_app, name="runs")
+app.add_typer(dataset_app, name="dataset")
+app.add_typer(bench_app, name="bench")
+
+_RUNS_DIR = typer.Option(Path("runs"), "--runs-dir", "--out", help="Folder of run directories and the registry.")
+
+
+# ---------------------------------------------------------------------------- simulate
+@simulate_app.command("ising")
+def simulate_ising(
+    output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
+    L: int = typer.Option(32, "--L", help="Linear lattice size (L x L spins), >= 4."),
+    temperatures: str = typer.Option("1.5,2.269,3.0", help="Comma list '2.0,2.5' or range 'start:stop:count'."),
+    samples: int = typer.Option(100, help="Configurations per temperature."),
+    h: float = typer.Option(0.0, "--h", help="External field (units of J)."),
+    algorithm: str = typer.Option("auto", help="auto | metropolis | wolff."),
+    equilibration: Optional[int] = typer.Option(None, help="Equilibration sweeps (default: simulator's)."),
+    decorrelation: Optional[int] = typer.Option(None, help="Sweeps between samples (default: simulator's)."),
+    seed: int = typer.Option(0, help="Random seed."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """2D Ising model (square lattice, J = k_B = 1): Metropolis (Numba) and Wolff updates."""
+    from ._io import check_output
+    from .sim import ising
+
+    kwargs = dict(L=L, temperatures=ising.parse_temperatures(temperatures), samples=samples, h=h, algorithm=algorithm)
+    if equilibration is not None:
+        kwargs["equilibration_sweeps"] = equilibration
+    if decorrelation is not None:
+        kwargs["decorrelation_sweeps"] = decorrelation
+    params = ising.IsingParams(**kwargs)
+    check_output(output, force=force)
+    dataset = ising.simulate(params, seed=seed, progress=not quiet)
+    dataset.save(output, force=force)
+    typer.echo(f"wrote {len(dataset)} configurations ({L}x{L}) to {output}")
+
+
+# ---------------------------------------------------------------------------- study
+@study_app.command("list")
+def study_list() -> None:
+    """The registered studies."""
+    from .studies import list_studies
+
+    for info in list_studies():
+        typer.echo(f"{info.name:<20} {info.description}")
+
+
+@study_app.command("run")
+def study_run(
+    name: str = typer.Argument(..., help="Study name (see `physml study list`)."),
+    quick: bool = typer.Option(False, "--quick", help="Quick preset (about a minute on a laptop)."),
+    seed: int = typer.Option(0, help="Random seed."),
+    runs_dir: Path = _RUNS_DIR,
+    device: str = typer.Option("auto", help="auto | cpu | cuda."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+) -> None:
+    """Run a study; print its run directory as the last line."""
+    from .device import resolve_device
+    from .runs import write_run
+    from .studies import get_study, run_study
+
+    get_study(name)  # unknown names fail before any work
+    resolve_device(device)
+    start = time.perf_counter()
+    result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device)
+    record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
+    if not quiet:
+        for audit in result.audits:
+            typer.echo(f"audit  {audit.summary()}")
+        for key in sorted(result.metrics):
+            typer.echo(f"{key:<40} {result.metrics[key]:.6g}")
+    typer.echo(str(record.path))
+
+
+# ---------------------------------------------------------------------------- runs
+@runs_app.command("list")
+def runs_list(runs_dir: Path = _RUNS_DIR) -> None:
+    """One line per registered run."""
+    from .runs import Registry
+
+    for r in Registry(runs_dir).list():
+        typer.echo(f"{r.id}  {r.created}  {r.study:<16} {r.status:<9} {r.path}")
+
+
+@runs_app.command("show")
+def runs_show(run_id: str = typer.Argument(..., help="Run id, id prefix or directory name."),
+              runs_dir: Path = _RUNS_DIR) -> None:
+    """A run's path, configuration and metrics."""
+    from .runs import Registry
+
+    r = Registry(runs_dir).get(run_id)
+    typer.echo(f"id       {r.id}\nstudy    {r.study}\ncreated  {r.created}\nstatus   {r.status}\npath     {r.path}")
+    typer.echo("config   " + json.dumps(r.config, sort_keys=True))
+    for key in sorted(r.metrics):
+        typer.echo(f"  {key:<40} {r.metrics[key]:.6g}")
+
+
+# ---------------------------------------------------------------------------- dataset
+@dataset_app.command("info")
+def dataset_info(path: Path = typer.Argument(..., help="A physml HDF5 dataset.")) -> None:
+    """Arrays, shapes, units and provenance of a dataset file."""
+    from .data import Dataset
+
+    typer.echo(f"{path}: " + Dataset.load(path).describe())
+
+
+# ---------------------------------------------------------------------------- bench
+@bench_app.command("ising")
+def bench_ising(as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+                L: int = typer.Option(512, "--L", help="Lattice size.")) -> None:
+    """Metropolis spin-flip attempts per ns (1 thread, all threads) vs a NumPy reference."""
+    from .bench import ising as bench
+
+    result = bench.run(L=L)
+    typer.echo(json.dumps(result) if as_json else bench.format_report(result))
+
+
+# ---------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> None:
+    try:
+        rv = app(args=argv, prog_name="physml", standalone_mode=False)
+    except PhysmlError as exc:
+        _fail(str(exc))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail("aborted")
+    except typer.TyperException as exc:  # usage errors: bad option values, missing arguments
+        _fail(exc.format_message())
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write("physml: error: " + " ".join(message.split()) + "\n")
+    sys.exit(2)

@@ -1,0 +1,132 @@
+"""Run directories and the SQLite run registry.
+
+A run directory ``<runs_dir>/<study>-<YYYYmmdd-HHMMSS>-<id6>/`` holds
+``config.json``, ``metrics.json``, ``report.html``, ``figures/*.png`` and
+``artifacts/``. It is assembled under a hidden temporary name and renamed into
+place when complete, so a crash never leaves a half-written run. Each run is
+one row of ``<runs_dir>/registry.sqlite`` (WAL mode).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, UnknownNameError
+from .report import render_html
+from .result import StudyResult
+
+__all__ = ["RunRecord", "Registry", "write_run"]
+
+REGISTRY_NAME = "registry.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    study TEXT NOT NULL,
+    created TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL,
+    config TEXT NOT NULL,
+    metrics TEXT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: str
+    study: str
+    created: str
+    path: Path
+    status: str
+    config: dict[str, Any]
+    metrics: dict[str, float]
+
+
+class Registry:
+    """The SQLite registry of runs in one runs directory."""
+
+    def __init__(self, runs_dir: str | os.PathLike):
+        self.runs_dir = Path(runs_dir)
+        self.path = self.runs_dir / REGISTRY_NAME
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection:
+        if not create and not self.path.exists():
+            raise DataError(f"no run registry at {str(self.path)!r}; run a study first or pass --runs-dir")
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=30)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute(_SCHEMA)
+        return con
+
+    def add(self, record: RunRecord) -> None:
+        con = self._connect(create=True)
+        try:
+            with con:
+                con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (record.id, record.study, record.created, str(record.path), record.status,
+                     json.dumps(record.config, default=str), json.dumps(record.metrics)),
+                )
+        finally:
+            con.close()
+
+    def list(self) -> list[RunRecord]:
+        con = self._connect(create=False)
+        try:
+            rows = con.execute("SELECT * FROM runs ORDER BY created, id").fetchall()
+        finally:
+            con.close()
+        return [_record(row) for row in rows]
+
+    def get(self, run_id: str) -> RunRecord:
+        """A run by id, id prefix or directory name."""
+        runs = self.list()
+        matches = [r for r in runs if r.id.startswith(run_id) or r.path.name == run_id]
+        if len(matches) != 1:
+            raise UnknownNameError("run" if not matches else "run (ambiguous prefix)", run_id, [r.id for r in runs])
+        return matches[0]
+
+
+def _record(row: tuple) -> RunRecord:
+    rid, study, created, path, status, config, metrics = row
+    return RunRecord(rid, study, created, Path(path), status, json.loads(config), json.loads(metrics))
+
+
+def write_run(result: StudyResult, runs_dir: str | os.PathLike, *, wall_seconds: float) -> RunRecord:
+    """Write ``result`` as a complete run directory and register it; return the record."""
+    runs_dir = Path(runs_dir)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    now = _dt.datetime.now(_dt.timezone.utc)
+    run_id = secrets.token_hex(3)
+    name = f"{result.study}-{now:%Y%m%d-%H%M%S}-{run_id}"
+    final = runs_dir / name
+    tmp = runs_dir / f".{name}.tmp"
+    metrics = dict(result.metrics)
+    metrics["wall_seconds"] = round(float(wall_seconds), 3)
+    try:
+        (tmp / "figures").mkdir(parents=True)
+        (tmp / "artifacts").mkdir()
+        (tmp / "config.json").write_text(json.dumps(result.config, indent=2, default=str) + "\n")
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        for fig in result.figures:
+            (tmp / "figures" / f"{fig.name}.png").write_bytes(fig.png)
+        for filename, writer in result.artifacts.items():
+            writer(tmp / "artifacts" / filename)
+        (tmp / "report.html").write_text(render_html(result, metrics=metrics, run_name=name), encoding="utf-8")
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    record = RunRecord(run_id, result.study, now.isoformat(timespec="seconds"), final.resolve(), "complete",
+                       result.config, metrics)
+    Registry(runs_dir).add(record)
+    return record
