@@ -15,8 +15,15 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _global_rng_untouched():
-    """Fail any test whose code reads or sets numpy's or torch's global RNG (DESIGN: randomness is explicit)."""
+def _global_rng_untouched(request):
+    """Fail any test whose code reads or sets numpy's or torch's global RNG (DESIGN: randomness is explicit).
+
+    ``@pytest.mark.third_party_global_rng`` exempts tests that run other projects' checkers
+    (scikit-learn's estimator checks draw from ``np.random``).
+    """
+    if request.node.get_closest_marker("third_party_global_rng"):
+        yield
+        return
     np_state = np.random.get_state()[1].copy()
     torch = __import__("sys").modules.get("torch")
     t_state = torch.random.get_rng_state().clone() if torch is not None else None
@@ -24,3 +31,19 @@ def _global_rng_untouched():
     assert np.array_equal(np.random.get_state()[1], np_state), "global numpy RNG state changed"
     if t_state is not None:
         assert torch.equal(torch.random.get_rng_state(), t_state), "global torch RNG state changed"
+
+
+@pytest.fixture(scope="session")
+def quick_run(tmp_path_factory):
+    """Run ``physml study run ising-phases --quick`` once, as a user would; return the run directory."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    runs = tmp_path_factory.mktemp("runs")
+    proc = subprocess.run([sys.executable, "-m", "physml", "study", "run", "ising-phases", "--quick", "--seed", "1",
+                           "--runs-dir", str(runs), "--quiet"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_dir = Path(proc.stdout.strip().splitlines()[-1])
+    assert run_dir.parent == runs.resolve() and run_dir.is_dir()
+    return run_dir

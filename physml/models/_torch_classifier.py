@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from .._io import atomic_output
@@ -60,11 +61,9 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ helpers
     def _validate_X(self, X, *, fitting: bool) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float32)
-        if X.ndim < 2:
-            raise ValueError(f"X must have shape (n_samples, ...); got shape {X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X contains NaN or infinity")
+        if not fitting:
+            check_is_fitted(self, "module_")
+        X = validate_data(self, X, reset=fitting, allow_nd=True, dtype=np.float32, ensure_min_features=1)
         if not fitting and X.shape[1:] != tuple(self.input_shape_):
             raise ValueError(f"X has sample shape {X.shape[1:]}, the model was fitted on {tuple(self.input_shape_)}")
         return X
@@ -77,13 +76,10 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ API
     def fit(self, X, y) -> "TorchClassifier":
-        X = self._validate_X(X, fitting=True)
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(f"y must be 1-D with {len(X)} labels; got shape {y.shape}")
+        X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32, y_numeric=False)
+        check_classification_targets(y)
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         self.input_shape_ = X.shape[1:]
-        self.n_features_in_ = int(math.prod(self.input_shape_))
         self.device_ = resolve_device(self.device)
         self.mean_ = X.mean(axis=0) if self.standardize else np.zeros(self.input_shape_, np.float32)
         std = X.std(axis=0) if self.standardize else np.ones(self.input_shape_, np.float32)
@@ -144,7 +140,6 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def _logits(self, X) -> np.ndarray:
-        check_is_fitted(self, "module_")
         X = self._validate_X(X, fitting=False)
         out = []
         with torch.no_grad():
@@ -159,11 +154,11 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self._logits(X), axis=1)]
+        logits = self._logits(X)  # checks fitted first
+        return self.classes_[np.argmax(logits, axis=1)]
 
     def input_gradient(self, X, class_index: int = 1) -> np.ndarray:
         """d(logit of ``class_index`` - mean logit)/d(input), in input units: a saliency map per sample."""
-        check_is_fitted(self, "module_")
         X = self._validate_X(X, fitting=False)
         x = self._tensor(X).requires_grad_(True)
         logits = self.module_(x)
