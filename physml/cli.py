@@ -56,7 +56,7 @@ _RUNS_DIR = typer.Option(Path("runs"), "--runs-dir", "--out", help="Folder of ru
 @simulate_app.command("ising")
 def simulate_ising(
     output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
-    L: int = typer.Option(32, "--L", help="Linear lattice size (L x L spins), >= 4."),
+    L: int = typer.Option(32, "--L", help="Linear lattice size (L x L spins), even, >= 4."),
     temperatures: str = typer.Option("1.5,2.269,3.0", help="Comma list '2.0,2.5' or range 'start:stop:count'."),
     samples: int = typer.Option(100, help="Configurations per temperature."),
     h: float = typer.Option(0.0, "--h", help="External field (units of J)."),

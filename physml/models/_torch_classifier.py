@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from .._io import atomic_output
@@ -42,11 +42,14 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
     standardize: scale inputs to zero mean / unit variance per feature.
     seed: seeds the split, the initial weights and the batch order.
     device: ``auto | cpu | cuda``.
+    any_size: the module is fully convolutional; predict on fields of any size
+        (e.g. a lattice model trained at one L and read at another).
     """
 
     def __init__(self, module: Callable | None = None, *, epochs: int = 50, batch_size: int = 64, lr: float = 1e-3,
                  weight_decay: float = 0.0, validation_fraction: float = 0.15, patience: int = 8,
-                 standardize: bool = True, seed: int = 0, device: str = "cpu", progress: bool = False):
+                 standardize: bool = True, seed: int = 0, device: str = "cpu", progress: bool = False,
+                 any_size: bool = False):
         self.module = module
         self.epochs = epochs
         self.batch_size = batch_size
@@ -58,17 +61,26 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.device = device
         self.progress = progress
+        self.any_size = any_size
 
     # ------------------------------------------------------------------ helpers
     def _validate_X(self, X, *, fitting: bool) -> np.ndarray:
         if not fitting:
             check_is_fitted(self, "module_")
+        if not fitting and self.any_size and np.ndim(X) > 2:
+            X = check_array(X, allow_nd=True, dtype=np.float32)
+            if X.ndim != len(self.input_shape_) + 1:
+                raise ValueError(f"X has sample shape {X.shape[1:]}; the model reads fields of "
+                                 f"{len(self.input_shape_)} dimensions like {tuple(self.input_shape_)}")
+            return X
         X = validate_data(self, X, reset=fitting, allow_nd=True, dtype=np.float32, ensure_min_features=1)
         if not fitting and X.shape[1:] != tuple(self.input_shape_):
             raise ValueError(f"X has sample shape {X.shape[1:]}, the model was fitted on {tuple(self.input_shape_)}")
         return X
 
     def _scale(self, X: np.ndarray) -> np.ndarray:
+        if self.standardize and self.any_size:
+            raise ValueError("standardize=True needs a fixed input size; use standardize=False with any_size=True")
         return (X - self.mean_) / self.scale_ if self.standardize else X
 
     def _tensor(self, X: np.ndarray) -> torch.Tensor:
@@ -109,7 +121,7 @@ class TorchClassifier(ClassifierMixin, BaseEstimator):
                 loss = loss_fn(net(Xt[batch]), yt[batch])
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(batch)
+                total += loss.item() * len(batch)
             epoch_loss = total / max(1, len(order))
             if not math.isfinite(epoch_loss):
                 raise TrainingError(f"training loss became {epoch_loss} at epoch {epoch}; "

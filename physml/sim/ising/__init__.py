@@ -1,0 +1,39 @@
+"""2D Ising model on the square lattice with periodic boundaries.
+
+``H = -sum_<ij> s_i s_j - h sum_i s_i`` with spins ``s_i = +-1``, nearest
+neighbours ``<ij>`` counted once each. Units: J = k_B = 1, so temperatures
+are in J/k_B, energies and the field ``h`` in J, magnetisation is per spin
+and dimensionless.
+
+* :func:`simulate` samples equilibrium configurations (checkerboard
+  Metropolis, or Wolff clusters at ``h = 0``) into a :class:`physml.Dataset`.
+* :func:`onsager_energy`, :func:`yang_magnetization` and
+  :func:`exact_energy_distribution` are the exact results the sampler is
+  tested against.
+* The Numba kernels (:func:`metropolis_sweeps`, :func:`wolff_sweeps`) and
+  the observables work on plain int8 arrays for use outside :func:`simulate`.
+"""
+
+from ._exact import T_C, exact_energy_distribution, onsager_energy, yang_magnetization
+from ._metropolis import metropolis_sweeps, metropolis_thresholds
+from ._observables import energy_per_spin, magnetization_per_spin
+from ._params import IsingParams, parse_temperatures
+from ._rng import new_rng_state
+from ._simulate import simulate
+from ._wolff import wolff_sweeps
+
+__all__ = [
+    "T_C",
+    "IsingParams",
+    "parse_temperatures",
+    "simulate",
+    "onsager_energy",
+    "yang_magnetization",
+    "exact_energy_distribution",
+    "energy_per_spin",
+    "magnetization_per_spin",
+    "metropolis_sweeps",
+    "metropolis_thresholds",
+    "wolff_sweeps",
+    "new_rng_state",
+]

@@ -1,0 +1,64 @@
+"""End-to-end case studies, registered by name.
+
+Each study module defines a frozen ``Config`` dataclass (the default preset),
+``QUICK`` (the ``--quick`` preset, a second instance of the same config) and
+``run(config, *, seed, progress, device) -> StudyResult``. Modules are imported
+only when their study is run, so ``physml study list`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from ..errors import UnknownNameError
+from ..result import StudyResult
+
+__all__ = ["StudyInfo", "list_studies", "get_study", "run_study"]
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    name: str
+    module: str
+    description: str
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+_STUDIES: dict[str, StudyInfo] = {
+    info.name: info
+    for info in [
+        StudyInfo(
+            "ising-phases",
+            "physml.studies.ising_phases",
+            "2D Ising ferromagnetic transition learned from spin configurations "
+            "(supervised + unsupervised), T_c checked against Onsager",
+        ),
+    ]
+}
+
+
+def list_studies() -> list[StudyInfo]:
+    return [_STUDIES[k] for k in sorted(_STUDIES)]
+
+
+def get_study(name: str) -> StudyInfo:
+    try:
+        return _STUDIES[name]
+    except KeyError:
+        raise UnknownNameError("study", name, list(_STUDIES)) from None
+
+
+def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool = True,
+              device: str = "auto", overrides: dict[str, Any] | None = None) -> StudyResult:
+    """Run a registered study with its default or quick preset (plus ``overrides``)."""
+    module = get_study(name).load()
+    config = module.QUICK if quick else module.Config()
+    if overrides:
+        config = dataclasses.replace(config, **overrides)
+    return module.run(config, seed=seed, progress=progress, device=device)

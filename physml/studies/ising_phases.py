@@ -1,0 +1,198 @@
+"""Study ``ising-phases``: the 2D Ising ferromagnetic transition learned from spin configurations.
+
+After Carrasquilla & Melko (Nature Physics 13, 431, 2017) and Wang (PRB 94,
+195105, 2016). For each lattice size L, spin configurations across
+T in [t_min, t_max] come from the validated simulator (``physml.sim.ising``).
+
+* Supervised: a periodic CNN on raw spins and a logistic regression on
+  gauge-fixed block magnetisations are trained on the largest lattice, only
+  far from T_c (T < train_below ordered, T > train_above disordered), then
+  read on every size. P(ordered) at every T gives a crossing T*(L); finite-size
+  scaling T*(L) = T_c + a L^(-1/nu), nu = 1, gives T_c.
+* Unsupervised: PCA of the configurations (PC1 is the magnetisation) and
+  k-means on the leading components (per spin, fitted on the largest lattice);
+  the fraction of configurations in the ordered clusters gives T*(L) and the
+  same extrapolation.
+* Physics: simulated <e> and <|m|> against Onsager's and Yang's exact results,
+  and an audit of every trained model (symmetries, baseline, saliency, seed).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..errors import ParameterError
+from ..physics.scaling import crossing_point, finite_size_extrapolation
+from ..result import StudyResult, Table
+from ..sim import ising
+from . import _ising_phases_analysis as analysis
+from . import _ising_phases_figures as figures
+
+__all__ = ["Config", "QUICK", "run"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Configuration of the ``ising-phases`` study (default preset = the real experiment)."""
+
+    sizes: tuple[int, ...] = (16, 24, 32, 48)
+    """Lattice sizes L (L x L spins, periodic)."""
+    t_min: float = 1.0
+    """Lowest temperature (units of J/k_B)."""
+    t_max: float = 3.5
+    """Highest temperature."""
+    coarse_step: float = 0.1
+    """Temperature step of the uniform grid over [t_min, t_max]."""
+    critical_range: tuple[float, float] = (1.9, 2.8)
+    """Window around T_c sampled more densely."""
+    critical_step: float = 0.025
+    """Temperature step inside ``critical_range``."""
+    samples: int = 200
+    """Configurations per temperature and size."""
+    train_below: float = 2.0
+    """Configurations with T below this are labelled ordered for training."""
+    train_above: float = 2.6
+    """Configurations with T above this are labelled disordered for training."""
+    test_fraction: float = 0.25
+    """Share of the far-from-T_c configurations held out for the test accuracy."""
+    cnn_channels: tuple[int, ...] = (8, 16)
+    """Channels of the periodic CNN's convolution layers."""
+    epochs: int = 15
+    """Maximum training epochs of the CNN (early stopping on a validation split)."""
+    logistic_c: float = 1.0
+    """Inverse L2 strength of the logistic regression."""
+    block_grid: int = 8
+    """The logistic regression sees gauge-fixed spins averaged over block_grid x block_grid blocks."""
+    beta_over_nu: float = 0.125
+    """Exponent rescaling the intensive features (block magnetisations, PCs per spin) by L^(beta/nu); exact 2D Ising."""
+    n_components: int = 2
+    """Principal components kept for k-means."""
+    n_clusters: int = 3
+    """k-means clusters (ordered up, ordered down, disordered)."""
+    tc_tolerance: float = 0.01
+    """Relative T_c error the audits accept."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(int(L) for L in self.sizes))
+        if len(self.sizes) < 2 or len(set(self.sizes)) != len(self.sizes) or any(L % self.block_grid for L in self.sizes):
+            raise ParameterError.invalid("sizes", self.sizes,
+                                         f"at least two distinct lattice sizes, each a multiple of block_grid={self.block_grid}")
+        if not 0 < self.t_min < self.train_below < ising.T_C < self.train_above < self.t_max:
+            raise ParameterError.invalid("train_below/train_above", (self.train_below, self.train_above),
+                                         f"t_min < train_below < T_c={ising.T_C:.4f} < train_above < t_max")
+        for name in ("coarse_step", "critical_step"):
+            if not getattr(self, name) > 0:
+                raise ParameterError.invalid(name, getattr(self, name), "> 0")
+        if self.samples < 8:
+            raise ParameterError.invalid("samples", self.samples, ">= 8")
+        if not 0 < self.test_fraction < 1:
+            raise ParameterError.invalid("test_fraction", self.test_fraction, "in (0, 1)")
+
+    def temperatures(self) -> np.ndarray:
+        coarse = np.arange(self.t_min, self.t_max + 1e-9, self.coarse_step)
+        lo, hi = self.critical_range
+        fine = np.arange(lo, hi + 1e-9, self.critical_step)
+        return np.unique(np.round(np.concatenate([coarse, fine]), 6))
+
+
+QUICK = Config(sizes=(16, 24, 32), coarse_step=0.25, critical_step=0.05, samples=60, epochs=10, tc_tolerance=0.03)
+
+
+def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
+    """Simulate, learn, extrapolate, audit; return the :class:`StudyResult`."""
+    t0 = time.perf_counter()
+    temps = config.temperatures()
+    *sim_seeds, learn_seq = np.random.SeedSequence(seed).spawn(len(config.sizes) + 1)
+    datasets, fits = {}, {}
+    Lmax = max(config.sizes)
+    bar = tqdm(total=2 * len(config.sizes) + 1, disable=not progress, desc="ising-phases")
+    sim_seconds = time.perf_counter()
+    for L, sim_seed in zip(config.sizes, sim_seeds):
+        bar.set_postfix_str(f"simulate L={L}")
+        params = ising.IsingParams(L=L, temperatures=tuple(temps), samples=config.samples)
+        datasets[L] = ising.simulate(params, seed=np.random.default_rng(sim_seed))
+        bar.update()
+    sim_seconds = time.perf_counter() - sim_seconds
+    learn_seed = int(learn_seq.generate_state(1)[0])
+    bar.set_postfix_str(f"fit learners on L={Lmax}")
+    models = analysis.fit_models(datasets[Lmax], config, seed=learn_seed, device=device)
+    bar.update()
+    for L in config.sizes:
+        bar.set_postfix_str(f"read L={L}")
+        fits[L] = analysis.analyse_size(datasets[L], models, config, seed=learn_seed, audit=(L == Lmax))
+        bar.update()
+    bar.close()
+
+    result = StudyResult(study="ising-phases", config={**asdict(config), "seed": seed, "device": device,
+                                                          "temperatures": temps.tolist()},
+                         title="Learning the 2D Ising phase transition")
+    sizes = np.array(config.sizes, float)
+    extrapolations = {}
+    for method in analysis.METHODS:
+        tstar = np.array([fits[L].crossings[method].value for L in config.sizes])
+        err = np.array([fits[L].crossings[method].stderr for L in config.sizes])
+        extrapolations[method] = finite_size_extrapolation(sizes, tstar, err, nu=1.0)
+
+    tc_exact = ising.T_C
+    tc_sup, tc_unsup = extrapolations["cnn"].tc, extrapolations["kmeans"].tc
+    m = result.add_metric
+    m("tc_exact", tc_exact)
+    m("tc_supervised", tc_sup)
+    m("tc_supervised_stderr", extrapolations["cnn"].tc_stderr)
+    m("tc_supervised_logistic", extrapolations["logistic"].tc)
+    m("tc_unsupervised", tc_unsup)
+    m("tc_unsupervised_stderr", extrapolations["kmeans"].tc_stderr)
+    m("tc_rel_error_supervised", abs(tc_sup - tc_exact) / tc_exact)
+    m("tc_rel_error_supervised_logistic", abs(extrapolations["logistic"].tc - tc_exact) / tc_exact)
+    m("tc_rel_error_unsupervised", abs(tc_unsup - tc_exact) / tc_exact)
+    m("pc1_abs_corr_magnetization", min(fits[L].pc1_corr for L in config.sizes))
+    m("test_accuracy", min(fits[L].test_accuracy["cnn"] for L in config.sizes))
+    m("test_accuracy_logistic", min(fits[L].test_accuracy["logistic"] for L in config.sizes))
+    for L in config.sizes:
+        for method in analysis.METHODS:
+            m(f"tstar_{method}_L{L}", fits[L].crossings[method].value)
+    m("simulation_seconds", sim_seconds)
+
+    physics = analysis.physics_check(datasets[Lmax], window=0.25)
+    for key, value in physics.metrics.items():
+        m(key, value)
+
+    tol = config.tc_tolerance
+    audits = fits[Lmax].audits
+    tc_meaning = "finite-size-extrapolated T_c vs Onsager's 2/ln(1+sqrt 2) (relative error)"
+    audits["cnn"].check("tc_rel_error", result.metrics["tc_rel_error_supervised"], "<=", tol, tc_meaning)
+    audits["logistic"].check("tc_rel_error", result.metrics["tc_rel_error_supervised_logistic"], "<=", tol, tc_meaning)
+    audits["kmeans"].check("tc_rel_error", result.metrics["tc_rel_error_unsupervised"], "<=", tol, tc_meaning)
+    audits["cnn"].check("reproducible_same_seed", analysis.reproducibility(datasets[min(config.sizes)], config,
+                                                                           seed=seed, device=device),
+                        "<=", 1e-6, "max |dP| between two trainings with the same seed (0 = bit-identical)")
+    result.audits = [physics.audit, audits["cnn"], audits["logistic"], audits["kmeans"]]
+    for audit in result.audits:
+        result.metrics.update(audit.to_metrics())
+
+    rows = [(L, *(round(fits[L].crossings[k].value, 4) for k in analysis.METHODS),
+             round(fits[L].test_accuracy["cnn"], 4), round(fits[L].pc1_corr, 4)) for L in config.sizes]
+    rows.append(("inf (fit)", *(round(extrapolations[k].tc, 4) for k in analysis.METHODS), "", ""))
+    rows.append(("exact", *(round(tc_exact, 4),) * len(analysis.METHODS), "", ""))
+    result.tables.append(Table("Pseudo-critical temperatures T*(L) and extrapolation",
+                               ("L", *(f"T* {k}" for k in analysis.METHODS), "CNN test acc.", "|corr(PC1, m)|"),
+                               tuple(rows)))
+    figures.add_all(result, datasets, fits, extrapolations, config)
+    result.summary = (
+        f"T_c from the supervised CNN: {tc_sup:.4f} ± {extrapolations['cnn'].tc_stderr:.4f} "
+        f"(relative error {result.metrics['tc_rel_error_supervised']:.2%}); from PCA + k-means: {tc_unsup:.4f} ± "
+        f"{extrapolations['kmeans'].tc_stderr:.4f} ({result.metrics['tc_rel_error_unsupervised']:.2%}); "
+        f"exact (Onsager) {tc_exact:.4f}. Lattice sizes {list(config.sizes)}, {len(temps)} temperatures, "
+        f"{config.samples} configurations each.\n\n"
+        "Classifiers see only configurations far from T_c (T < "
+        f"{config.train_below}, T > {config.train_above}); the transition is found by where they change their mind, "
+        "extrapolated to the infinite lattice with T*(L) = T_c + a/L (nu = 1)."
+    )
+    result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
+    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn: model.save(path)
+    result.add_metric("study_seconds", time.perf_counter() - t0)
+    return result
