@@ -116,3 +116,14 @@ def test_python_dash_m_exit_code(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "'L'" in proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bench_json_keys(capsys):
+    import json
+
+    code, out, _ = cli(capsys, "bench", "ising", "--json", "--L", "64")
+    result = json.loads(out.strip().splitlines()[-1])
+    assert code == 0
+    for key in ("flips_per_ns_1thread", "flips_per_ns_all_threads", "numpy_flips_per_ns", "speedup_vs_numpy"):
+        assert result[key] > 0
+    assert result["speedup_vs_numpy"] == pytest.approx(result["flips_per_ns_1thread"] / result["numpy_flips_per_ns"], rel=1e-6)

@@ -75,3 +75,23 @@ def test_save_is_safetensors_plus_json(tmp_path):
     tensors = load_file(str(weights))
     assert "head.weight" in tensors and tensors["head.weight"].shape == (2, 2)
     assert json.loads(meta.read_text())["classes"] == [0, 1]
+
+
+def test_periodic_cnn_flip_invariance_and_any_size():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        net = PeriodicCNN(channels=(4,), flip_invariant=True).eval()
+        plain = PeriodicCNN(channels=(4,)).eval()
+    x = torch.as_tensor(np.random.default_rng(1).choice([-1.0, 1.0], size=(4, 10, 10)), dtype=torch.float32)
+    with torch.no_grad():
+        assert torch.allclose(net(x), net(-x), atol=1e-6)
+        assert not torch.allclose(plain(x), plain(-x), atol=1e-3)  # not invariant without it
+
+
+def test_any_size_classifier_reads_other_lattice_sizes():
+    X, y = _two_phase_data(n=80, L=8)
+    clf = TorchClassifier(PeriodicCNNFactory((2,)), epochs=2, standardize=False, any_size=True).fit(X, y)
+    assert clf.predict_proba(_two_phase_data(n=10, L=16)[0]).shape == (10, 2)
+    with pytest.raises(ValueError, match="expecting 8 features"):
+        TorchClassifier(PeriodicCNNFactory((2,)), epochs=1, standardize=False).fit(X, y).predict(
+            _two_phase_data(n=10, L=16)[0])

@@ -70,3 +70,16 @@ def test_alignment():
     assert alignment(np.ones((2, 4, 4)), ref) == pytest.approx([1.0, 1.0])
     assert alignment(-np.ones((1, 16)), ref) == pytest.approx([-1.0])
     assert alignment(np.zeros((1, 16)), ref) == pytest.approx([0.0])
+
+
+def test_crossing_of_an_asymmetric_step_is_local():
+    """Widths 0.03 below and 0.06 above the crossing at 2.3: the windowed fit stays within half the
+    width difference and beats a global fit, whose saturated tails (tiny error bars) pull it away."""
+    T = np.arange(1.0, 3.5001, 0.025)
+    width = np.where(T < 2.3, 0.03, 0.06)
+    p = 1 / (1 + np.exp((T - 2.3) / width))
+    sigma = np.sqrt(p * (1 - p) / 200) + 1e-4
+    local = crossing_point(T, p, sigma).value
+    global_fit = crossing_point(T, p, sigma, window=(0.0, 1.0)).value
+    assert abs(local - 2.3) <= 0.015
+    assert abs(local - 2.3) < abs(global_fit - 2.3)

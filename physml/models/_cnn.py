@@ -15,12 +15,16 @@ class PeriodicCNN(nn.Module):
 
     Circular padding matches periodic boundary conditions and global average
     pooling makes the network exactly invariant under lattice translations, the
-    symmetry of a periodic system. Input: ``(n, H, W)`` or ``(n, C, H, W)``.
+    symmetry of a periodic system. With ``flip_invariant`` the output is the
+    mean over ``x`` and ``-x`` (e.g. the global spin flip of a Z2-symmetric
+    Hamiltonian), exactly invariant under ``x -> -x``. Input: ``(n, H, W)`` or
+    ``(n, C, H, W)``; any H and W.
     """
 
     def __init__(self, in_channels: int = 1, channels: tuple[int, ...] = (8, 16), kernel_size: int = 3,
-                 n_outputs: int = 2):
+                 n_outputs: int = 2, flip_invariant: bool = False):
         super().__init__()
+        self.flip_invariant = flip_invariant
         layers: list[nn.Module] = []
         c_in = in_channels
         for c_out in channels:
@@ -33,7 +37,10 @@ class PeriodicCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim == 3:
             x = x.unsqueeze(1)
-        return self.head(self.features(x).mean(dim=(2, 3)))
+        out = self.head(self.features(x).mean(dim=(2, 3)))
+        if self.flip_invariant:
+            out = 0.5 * (out + self.head(self.features(-x).mean(dim=(2, 3))))
+        return out
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,8 @@ class PeriodicCNNFactory:
 
     channels: tuple[int, ...] = (8, 16)
     kernel_size: int = 3
+    flip_invariant: bool = False
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]
-        return PeriodicCNN(in_channels, self.channels, self.kernel_size, n_outputs)
+        return PeriodicCNN(in_channels, self.channels, self.kernel_size, n_outputs, self.flip_invariant)

@@ -31,19 +31,35 @@ def _step(T, t_star, width):
     return 1.0 / (1.0 + np.exp((T - t_star) / width))
 
 
-def crossing_point(T: np.ndarray, p: np.ndarray, sigma: np.ndarray | None = None) -> Crossing:
-    """Temperature where a decreasing fraction ``p(T)`` crosses 1/2 (logistic fit)."""
+def crossing_point(T: np.ndarray, p: np.ndarray, sigma: np.ndarray | None = None, *,
+                   window: tuple[float, float] = (0.2, 0.8)) -> Crossing:
+    """Temperature where a decreasing fraction ``p(T)`` crosses 1/2.
+
+    The logistic step is fitted only where ``window[0] <= p <= window[1]``
+    (plus one point on each side, at least five points): far from the crossing
+    the curve's shape is not logistic, and its tiny error bars there would pull
+    a global fit away from the crossing.
+    """
     T, p = np.asarray(T, float), np.asarray(p, float)
     if T.shape != p.shape or T.size < 3:
         raise ParameterError.invalid("T", T.shape, "at least 3 temperatures matching p")
     if not (p.max() > 0.5 > p.min()):
         raise ParameterError.invalid("p", (float(p.min()), float(p.max())), "a curve that crosses 1/2")
-    # start from the linear interpolation of the first downward crossing
-    i = int(np.argmax(p < 0.5))
+    order = np.argsort(T)
+    T, p = T[order], p[order]
+    sigma = None if sigma is None else np.maximum(np.asarray(sigma, float)[order], 1e-3)
+    i = int(np.argmax(p < 0.5))  # first point below 1/2 (p[0] >= 1/2 for a decreasing curve)
     t0 = T[i - 1] + (p[i - 1] - 0.5) * (T[i] - T[i - 1]) / max(p[i - 1] - p[i], 1e-12) if i > 0 else T[0]
-    if sigma is not None:
-        sigma = np.maximum(np.asarray(sigma, float), 1e-3)
-    popt, pcov = curve_fit(_step, T, p, p0=(t0, 0.1), sigma=sigma, absolute_sigma=sigma is not None, maxfev=20000)
+    inside = np.flatnonzero((p >= window[0]) & (p <= window[1]))
+    lo = min(inside.min(initial=i), i - 1) - 1
+    hi = max(inside.max(initial=i), i) + 1
+    while hi - lo + 1 < 5 and (lo > 0 or hi < T.size - 1):
+        lo, hi = max(lo - 1, 0), min(hi + 1, T.size - 1)
+    sel = slice(max(lo, 0), min(hi, T.size - 1) + 1)
+    s = None if sigma is None else sigma[sel]
+    width0 = max((T[sel][-1] - T[sel][0]) / 8, 1e-3)
+    popt, pcov = curve_fit(_step, T[sel], p[sel], p0=(t0, width0), sigma=s, absolute_sigma=s is not None,
+                           maxfev=20000)
     return Crossing(float(popt[0]), float(np.sqrt(max(pcov[0, 0], 0.0))), float(abs(popt[1])))
 
 

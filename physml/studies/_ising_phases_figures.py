@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 from ..sim import ising  # noqa: E402
 from . import _ising_phases_analysis as analysis  # noqa: E402
 
-LABELS = {"cnn": "CNN (raw spins)", "logistic": "logistic (gauge-fixed spins)", "kmeans": "PCA + k-means"}
+LABELS = {"cnn": "CNN (raw spins)", "logistic": "logistic (gauge-fixed block magnetisations)",
+          "kmeans": "PCA + k-means"}
 
 
 def add_all(result, datasets, fits, extrapolations, config) -> None:
@@ -78,10 +79,10 @@ def _pca(result, ds, fit) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     sc = axes[0].scatter(s[:, 0], s[:, 1], c=T, s=3, cmap="coolwarm")
     fig.colorbar(sc, ax=axes[0], label="T")
-    axes[0].set_xlabel("PC1"), axes[0].set_ylabel("PC2")
+    axes[0].set_xlabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$"), axes[0].set_ylabel(r"PC2 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
     axes[0].set_title(f"PCA of raw spins, L = {fit.L}")
     axes[1].scatter(m, s[:, 0], c=T, s=3, cmap="coolwarm")
-    axes[1].set_xlabel("magnetization per spin m"), axes[1].set_ylabel("PC1")
+    axes[1].set_xlabel("magnetization per spin m"), axes[1].set_ylabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
     axes[1].set_title(f"|corr(PC1, m)| = {fit.pc1_corr:.4f}")
     result.add_figure("pca", fig, "Unsupervised: PCA of the configurations coloured by temperature, and PC1 "
                       "against the magnetization (PC1 is the order parameter).")

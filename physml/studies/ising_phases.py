@@ -99,7 +99,7 @@ class Config:
         return np.unique(np.round(np.concatenate([coarse, fine]), 6))
 
 
-QUICK = Config(sizes=(16, 24, 32), coarse_step=0.25, critical_step=0.05, samples=60, epochs=10, tc_tolerance=0.03)
+QUICK = Config(sizes=(16, 24, 32), coarse_step=0.25, critical_step=0.025, samples=150, epochs=10, tc_tolerance=0.03)
 
 
 def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
@@ -150,8 +150,12 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m("tc_rel_error_supervised_logistic", abs(extrapolations["logistic"].tc - tc_exact) / tc_exact)
     m("tc_rel_error_unsupervised", abs(tc_unsup - tc_exact) / tc_exact)
     m("pc1_abs_corr_magnetization", min(fits[L].pc1_corr for L in config.sizes))
-    m("test_accuracy", min(fits[L].test_accuracy["cnn"] for L in config.sizes))
-    m("test_accuracy_logistic", min(fits[L].test_accuracy["logistic"] for L in config.sizes))
+    m("test_accuracy", fits[Lmax].test_accuracy["cnn"])  # held out, far from T_c, at the training size
+    m("test_accuracy_logistic", fits[Lmax].test_accuracy["logistic"])
+    m("test_accuracy_min_over_sizes", min(fits[L].test_accuracy["cnn"] for L in config.sizes))
+    for name, (gain, err) in fits[Lmax].baseline.items():
+        m(f"auc_gain_over_abs_m_{name}", gain)
+        m(f"auc_gain_over_abs_m_{name}_stderr", err)
     for L in config.sizes:
         for method in analysis.METHODS:
             m(f"tstar_{method}_L{L}", fits[L].crossings[method].value)
@@ -188,9 +192,11 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         f"{extrapolations['kmeans'].tc_stderr:.4f} ({result.metrics['tc_rel_error_unsupervised']:.2%}); "
         f"exact (Onsager) {tc_exact:.4f}. Lattice sizes {list(config.sizes)}, {len(temps)} temperatures, "
         f"{config.samples} configurations each.\n\n"
-        "Classifiers see only configurations far from T_c (T < "
-        f"{config.train_below}, T > {config.train_above}); the transition is found by where they change their mind, "
-        "extrapolated to the infinite lattice with T*(L) = T_c + a/L (nu = 1)."
+        "Learners are fitted once, on the largest lattice, and classifiers see only configurations far from "
+        f"T_c (T < {config.train_below}, T > {config.train_above}). The transition is where their answer changes: "
+        "P(ordered) = 1/2 at T*(L) for each size, extrapolated to the infinite lattice with T*(L) = T_c + a/L "
+        "(nu = 1). The audit tables check the models against the physics: symmetries of the Hamiltonian, the order "
+        "parameter |m| as a baseline, what the models look at, and the same seed giving the same numbers."
     )
     result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
     result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn: model.save(path)
