@@ -42,7 +42,7 @@ def figure_png(fig: Any, *, dpi: int = 110) -> bytes:
 class StudyResult:
     """Everything a study reports.
 
-    ``metrics`` is flat ``{name: number}``; ``audits`` are
+    ``metrics`` is flat ``{name: number}`` (a few names, e.g. ``best_model``, hold a string); ``audits`` are
     :class:`physml.physics.audit.Audit` objects; ``artifacts`` maps a file name
     (relative to the run's ``artifacts/``) to a function that writes it.
     """
@@ -51,7 +51,7 @@ class StudyResult:
     config: dict[str, Any]
     title: str = ""
     summary: str = ""
-    metrics: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float | str] = field(default_factory=dict)
     figures: list[FigureData] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     audits: list[Any] = field(default_factory=list)

@@ -1,0 +1,124 @@
+"""Tables of data for supervised learning: CSV, Parquet or a physml HDF5 dataset.
+
+``load_table`` reads a file into a pandas DataFrame; ``select_xy`` picks the
+target and feature columns and refuses, with one line naming the column and
+the problem, anything a model cannot learn from (missing column, non-numeric
+feature, NaN or infinite value, no rows).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, ParameterError
+
+__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task"]
+
+TASKS = ("regression", "classification")
+_SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".h5": "HDF5", ".hdf5": "HDF5"}
+
+
+def load_table(path: str | os.PathLike):
+    """Read CSV, Parquet or a physml HDF5 dataset (its 1-D arrays become columns)."""
+    import pandas as pd
+
+    path = Path(path)
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"cannot read {str(path)!r}: unknown file type {path.suffix!r}; use .csv, .parquet or .h5")
+    if not path.is_file():
+        raise DataError(f"data file {str(path)!r} does not exist")
+    if path.stat().st_size == 0:
+        raise DataError(f"data file {str(path)!r} is empty")
+    try:
+        if kind == "CSV":
+            df = pd.read_csv(path)
+        elif kind == "Parquet":
+            df = pd.read_parquet(path)
+        else:
+            from .data import Dataset
+
+            ds = Dataset.load(path)
+            cols = {k: _decode(v) for k, v in ds.arrays.items() if v.ndim == 1}
+            if not cols:
+                raise DataError(f"dataset {str(path)!r} has no 1-D arrays to use as columns")
+            df = pd.DataFrame(cols)
+    except DataError:
+        raise
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, OSError, ValueError) as exc:
+        raise DataError(f"cannot read {kind} file {str(path)!r}: {' '.join(str(exc).split())[:200]}") from None
+    if len(df) == 0:
+        raise DataError(f"data file {str(path)!r} has no rows")
+    return df
+
+
+def _decode(values: np.ndarray) -> np.ndarray:
+    if values.dtype.kind == "S":
+        return values.astype(str)
+    return values
+
+
+def infer_task(y) -> str:
+    """Classification for strings, booleans or few integer levels; regression otherwise."""
+    y = np.asarray(y)
+    if y.dtype.kind in "OUSb":
+        return "classification"
+    if y.dtype.kind in "iu" and len(np.unique(y)) <= 20:
+        return "classification"
+    return "regression"
+
+
+def select_xy(df, target: str, features: list[str] | None = None, task: str | None = None):
+    """``(X, y, feature_names, task)`` from a DataFrame, validated.
+
+    ``features`` defaults to every column but the target. Features must be
+    finite numbers; a regression target must be a finite number; a
+    classification target may be class names.
+    """
+    columns = [str(c) for c in df.columns]
+    if target not in columns:
+        raise ParameterError.invalid("target", target, f"a column of the data ({', '.join(columns)})")
+    if features is None:
+        features = [c for c in columns if c != target]
+    missing = [f for f in features if f not in columns]
+    if missing:
+        raise ParameterError.invalid("features", missing[0], f"a column of the data ({', '.join(columns)})")
+    if target in features:
+        raise ParameterError.invalid("features", target, "columns other than the target")
+    if not features:
+        raise ParameterError.invalid("features", features, "at least one column besides the target")
+    X = np.empty((len(df), len(features)), float)
+    for j, name in enumerate(features):
+        X[:, j] = numeric_column(df[name], name, "feature")
+    if task is None:
+        task = infer_task(df[target].to_numpy())
+    if task not in TASKS:
+        raise ParameterError.invalid("task", task, "'regression' or 'classification'")
+    if task == "regression":
+        y = numeric_column(df[target], target, "target")
+    else:
+        y = df[target].to_numpy()
+        if df[target].isna().any():
+            row = int(np.flatnonzero(df[target].isna().to_numpy())[0])
+            raise DataError(f"target column {target!r} has a missing value in row {row}")
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise DataError(f"target column {target!r} has a non-finite value")
+        if len(np.unique(y)) < 2:
+            raise DataError(f"target column {target!r} has a single class; classification needs at least two")
+    return X, y, list(features), task
+
+
+def numeric_column(column, name: str, role: str) -> np.ndarray:
+    """A pandas column as finite floats, or a :class:`DataError` naming the column and the first bad row."""
+    import pandas as pd
+
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        raise DataError(f"{role} column {name!r} is not numeric (dtype {column.dtype})")
+    values = column.to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise DataError(f"{role} column {name!r} has a NaN or infinite value in row {int(bad[0])} ({values[bad[0]]})")
+    return values
