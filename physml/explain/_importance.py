@@ -85,9 +85,15 @@ def shap_importances(estimator, X: np.ndarray, feature_names: list[str], *, task
     background = X[rng.choice(len(X), size=min(n_background, len(X)), replace=False)]
     rows = X[rng.choice(len(X), size=min(n_explain, len(X)), replace=False)]
     f = estimator.predict_proba if task == "classification" else estimator.predict
-    explainer = shap.explainers.Permutation(f, shap.maskers.Independent(background, max_samples=len(background)),
-                                            seed=int(rng.integers(2**31)))
-    values = np.asarray(explainer(rows, max_evals=n_permutations * (2 * X.shape[1] + 1), silent=True).values, float)
+    # shap's explainers seed numpy's *global* RNG (np.random.seed); keep the caller's global state intact
+    saved_state = np.random.get_state()
+    try:
+        explainer = shap.explainers.Permutation(f, shap.maskers.Independent(background, max_samples=len(background)),
+                                                seed=int(rng.integers(2**31)))
+        explanation = explainer(rows, max_evals=n_permutations * (2 * X.shape[1] + 1), silent=True)
+    finally:
+        np.random.set_state(saved_state)
+    values = np.asarray(explanation.values, float)
     per_row = np.abs(values).mean(axis=2) if values.ndim == 3 else np.abs(values)
     signed = values.mean(axis=2) if values.ndim == 3 else values
     return Importance("SHAP", tuple(feature_names), per_row.mean(axis=0)), signed, rows
