@@ -22,7 +22,7 @@ from ._io import atomic_output
 from ._version import __version__
 from .errors import DataError, ParameterError
 
-__all__ = ["Dataset", "provenance"]
+__all__ = ["Dataset", "provenance", "seed_record"]
 
 FORMAT = "physml-dataset"
 FORMAT_VERSION = 1
@@ -37,6 +37,13 @@ def provenance(simulator: str, parameters: Mapping[str, Any], seed: Any) -> dict
         "physml_version": __version__,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def seed_record(seed: int | np.random.Generator) -> object:
+    """What provenance records for ``seed``: the int, or a Generator's state (take it before drawing)."""
+    if isinstance(seed, np.random.Generator):
+        return {"generator": type(seed.bit_generator).__name__, "state": seed.bit_generator.state}
+    return seed
 
 
 def _json_default(obj: Any) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from physml.data import Dataset, provenance
+from physml.data import Dataset, provenance, seed_record
 
 from ._exact import T_C
 from ._metropolis import MetropolisChain, metropolis_thresholds
@@ -67,7 +67,7 @@ def simulate(params: IsingParams, *, seed: int | np.random.Generator, progress: 
     """
     if not isinstance(params, IsingParams):
         raise TypeError(f"params must be IsingParams; got {type(params).__name__}")
-    seed_record = _seed_record(seed)  # before the generator (if one) advances
+    record = seed_record(seed)  # before the generator (if one) advances
     rng = np.random.default_rng(seed)
     L, n_per_T = params.L, params.samples
     temps = params.temperatures
@@ -91,13 +91,7 @@ def simulate(params: IsingParams, *, seed: int | np.random.Generator, progress: 
         "energy": np.atleast_1d(energy_per_spin(spins, params.h)),
         "magnetization": np.atleast_1d(magnetization_per_spin(spins)),
     }
-    attrs = provenance("ising", asdict(params), seed_record)
+    attrs = provenance("ising", asdict(params), record)
     attrs["lattice"] = "square"
     return Dataset(arrays, dict(UNITS), attrs)
 
-
-def _seed_record(seed: int | np.random.Generator) -> object:
-    """What provenance records for ``seed``: the int, or the generator's state."""
-    if isinstance(seed, np.random.Generator):
-        return {"generator": type(seed.bit_generator).__name__, "state": seed.bit_generator.state}
-    return seed
