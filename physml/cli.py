@@ -83,6 +83,41 @@ def simulate_ising(
     typer.echo(f"wrote {len(dataset)} configurations ({L}x{L}) to {output}")
 
 
+@simulate_app.command("water-phases")
+def simulate_water_phases(
+    output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
+    n: int = typer.Option(5000, "--n-samples", help="Number of (T, p) points (T uniform 200-1000 K, p log-uniform 1e-6-100 MPa)."),
+    seed: int = typer.Option(0, help="Random seed."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+) -> None:
+    """Phase of water (ice, liquid, vapour, supercritical) at random states, labelled by IAPWS."""
+    from ._io import check_output
+    from .sim import water
+
+    params = water.WaterPhaseParams(n_samples=n)
+    check_output(output, force=force)
+    water.phase_dataset(params, seed=seed).save(output, force=force)
+    typer.echo(f"wrote {n} labelled states to {output}")
+
+
+@simulate_app.command("pipe-flow")
+def simulate_pipe_flow(
+    output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
+    n: int = typer.Option(2000, "--n-samples", help="Number of pipe-flow states."),
+    noise: float = typer.Option(0.02, help="Std of ln(measured / true pressure drop)."),
+    seed: int = typer.Option(0, help="Random seed."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+) -> None:
+    """Darcy-Weisbach pressure drop with the Colebrook friction factor, plus a decoy input."""
+    from ._io import check_output
+    from .sim import pipe_flow
+
+    params = pipe_flow.PipeFlowParams(n_samples=n, noise_sigma=noise)
+    check_output(output, force=force)
+    pipe_flow.pipe_flow_dataset(params, seed=seed).save(output, force=force)
+    typer.echo(f"wrote {n} pipe-flow states to {output}")
+
+
 # ---------------------------------------------------------------------------- study
 @study_app.command("list")
 def study_list() -> None:
@@ -115,9 +150,77 @@ def study_run(
     if not quiet:
         for audit in result.audits:
             typer.echo(f"audit  {audit.summary()}")
-        for key in sorted(result.metrics):
-            typer.echo(f"{key:<40} {result.metrics[key]:.6g}")
+        _echo_metrics(result.metrics)
     typer.echo(str(record.path))
+
+
+def _echo_metrics(metrics: dict, indent: str = "") -> None:
+    for key in sorted(metrics):
+        value = metrics[key]
+        typer.echo(f"{indent}{key:<40} " + (f"{value:.6g}" if isinstance(value, (int, float)) else str(value)))
+
+
+# ---------------------------------------------------------------------------- train / predict
+@app.command("train")
+def train(
+    data: Path = typer.Argument(..., help="CSV, Parquet or physml HDF5 file."),
+    target: str = typer.Option(..., "--target", help="Column to predict."),
+    features: Optional[str] = typer.Option(None, help="Comma list of feature columns (default: all others)."),
+    task: Optional[str] = typer.Option(None, help="regression | classification (default: inferred)."),
+    models: str = typer.Option("all", help="'all' or a comma list of zoo names (ridge,gbt,mlp,...)."),
+    cv: int = typer.Option(5, help="Cross-validation folds."),
+    tune: int = typer.Option(0, "--tune", help="Optuna trials per model (0: defaults)."),
+    test_fraction: float = typer.Option(0.2, help="Share held out for the test set."),
+    seed: int = typer.Option(0, help="Random seed."),
+    runs_dir: Path = _RUNS_DIR,
+    device: str = typer.Option("cpu", help="auto | cpu | cuda (for the MLP)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+) -> None:
+    """Compare every model family on a table; write a run; print its directory last."""
+    from .device import resolve_device
+    from .result import StudyResult
+    from .runs import write_run
+    from .tables import load_table, select_xy
+    from .workbench import add_to_result, compare, parse_models
+
+    feature_list = [f.strip() for f in features.split(",") if f.strip()] if features else None
+    X, y, names, task = select_xy(load_table(data), target, feature_list, task)
+    model_list = parse_models(models, task)
+    resolve_device(device)
+    start = time.perf_counter()
+    comp = compare(X, y, names, task=task, target=target, models=model_list, cv=cv, n_trials=tune,
+                   test_fraction=test_fraction, seed=seed, device=device, progress=not quiet)
+    config = {"data": str(data), "target": target, "features": names, "task": task, "models": model_list, "cv": cv,
+              "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y)}
+    result = StudyResult(study="train", config=config, title=f"physml train: {target} from {data.name}")
+    add_to_result(comp, result, seed=seed)
+    record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
+    if not quiet:
+        for s in comp.scores:
+            typer.echo(f"{s.name:<12} CV {comp.score_name} {s.cv_mean:.5f} ± {s.cv_std:.5f}")
+        typer.echo(f"best: {comp.best.name}")
+    typer.echo(str(record.path))
+
+
+@app.command("predict")
+def predict(
+    model: str = typer.Argument(..., help="A saved model folder, a run directory or a run id."),
+    data: Path = typer.Argument(..., help="CSV, Parquet or physml HDF5 file with the model's feature columns."),
+    output: Path = typer.Option(..., "-o", "--output", help="CSV to write: input columns + prediction."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+    runs_dir: Path = _RUNS_DIR,
+) -> None:
+    """Apply a saved model (or a run's best model) to new data."""
+    from ._io import atomic_output, check_output
+    from .tables import load_table
+    from .workbench import find_saved_model, predict_table
+
+    saved = find_saved_model(model, runs_dir)
+    table = predict_table(saved, load_table(data))
+    check_output(output, force=force)
+    with atomic_output(output, force=force) as tmp:
+        table.to_csv(tmp, index=False)
+    typer.echo(f"wrote {len(table)} predictions to {output}")
 
 
 # ---------------------------------------------------------------------------- runs
@@ -139,8 +242,7 @@ def runs_show(run_id: str = typer.Argument(..., help="Run id, id prefix or direc
     r = Registry(runs_dir).get(run_id)
     typer.echo(f"id       {r.id}\nstudy    {r.study}\ncreated  {r.created}\nstatus   {r.status}\npath     {r.path}")
     typer.echo("config   " + json.dumps(r.config, sort_keys=True))
-    for key in sorted(r.metrics):
-        typer.echo(f"  {key:<40} {r.metrics[key]:.6g}")
+    _echo_metrics(r.metrics, indent="  ")
 
 
 # ---------------------------------------------------------------------------- dataset

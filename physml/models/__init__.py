@@ -1,8 +1,21 @@
-"""PyTorch networks and the scikit-learn-compatible estimators that train them."""
+"""PyTorch networks, the scikit-learn-compatible estimators that train them, the model zoo and its persistence."""
 
 from ._cnn import PeriodicCNN as PeriodicCNN
 from ._cnn import PeriodicCNNFactory as PeriodicCNNFactory
 from ._mlp import MLPFactory as MLPFactory
+from ._persist import SavedModel as SavedModel
+from ._persist import load_model as load_model
+from ._persist import save_model as save_model
 from ._torch_classifier import TorchClassifier as TorchClassifier
+from ._torch_io import load_torch_estimator as load_torch_estimator
+from ._torch_regressor import TorchRegressor as TorchRegressor
+from ._zoo import TASKS as TASKS
+from ._zoo import make_model as make_model
+from ._zoo import model_names as model_names
+from ._zoo import model_params as model_params
+from ._zoo import predict_with_std as predict_with_std
+from ._zoo import zoo_name as zoo_name
 
-__all__ = ["PeriodicCNN", "PeriodicCNNFactory", "MLPFactory", "TorchClassifier"]
+__all__ = ["PeriodicCNN", "PeriodicCNNFactory", "MLPFactory", "TorchClassifier", "TorchRegressor",
+           "load_torch_estimator", "TASKS", "make_model", "model_names", "model_params", "predict_with_std",
+           "zoo_name", "SavedModel", "save_model", "load_model"]

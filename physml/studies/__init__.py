@@ -39,6 +39,14 @@ _STUDIES: dict[str, StudyInfo] = {
             "2D Ising ferromagnetic transition learned from spin configurations "
             "(supervised + unsupervised), T_c checked against Onsager",
         ),
+        StudyInfo("water-phases", "physml.studies.water_phases",
+                  "phase of water (ice, liquid, vapour, supercritical) from T and p, labels from IAPWS; MLP vs the zoo"),
+        StudyInfo("water-conductivity", "physml.studies.water_conductivity",
+                  "thermal conductivity of water and steam (IAPWS R15-11): linear baseline, then the zoo"),
+        StudyInfo("element-properties", "physml.studies.element_properties",
+                  "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
+        StudyInfo("feature-importance", "physml.studies.feature_importance",
+                  "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
     ]
 }
 

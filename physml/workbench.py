@@ -1,0 +1,219 @@
+"""The supervised-learning workbench: every model family on one table, compared fairly.
+
+``compare`` splits off a held-out test set, cross-validates each named model
+of the zoo on the training part (optionally after an Optuna search), refits
+it, scores it on the test set and explains the best one three ways
+(standardised coefficients, permutation importance, SHAP). ``add_to_result``
+turns that into a leaderboard, figures, metrics and the saved best model of a
+run; ``physml train`` and the tabular studies are built on the two.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from tqdm.auto import tqdm
+
+from .errors import ParameterError
+from .explain import Importance, permutation_importances, shap_importances, standardized_coefficients
+from .learn import classification_metrics, cross_validate, regression_metrics, tune
+from .models import make_model, model_names, save_model
+from .result import StudyResult, Table
+from .tables import TASKS
+
+__all__ = ["ModelScore", "Comparison", "compare", "add_to_result", "parse_models"]
+
+
+@dataclass
+class ModelScore:
+    name: str
+    cv_mean: float
+    cv_std: float
+    cv_scores: np.ndarray
+    test: dict[str, Any]
+    fit_seconds: float
+    params: dict[str, Any]
+    estimator: Any
+
+
+@dataclass
+class Comparison:
+    task: str
+    target: str
+    feature_names: list[str]
+    scores: list[ModelScore]  # sorted, best first (by CV mean)
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    train_index: np.ndarray | None = None  # rows of the input that form the training / test sets
+    test_index: np.ndarray | None = None
+    importances: list[Importance] = field(default_factory=list)
+    shap_values: np.ndarray | None = None
+    shap_rows: np.ndarray | None = None
+
+    def model(self, name: str) -> ModelScore:
+        return next(s for s in self.scores if s.name == name)
+
+    @property
+    def best(self) -> ModelScore:
+        return self.scores[0]
+
+    @property
+    def score_name(self) -> str:
+        return "R²" if self.task == "regression" else "accuracy"
+
+
+def parse_models(text: str | list[str] | tuple[str, ...], task: str) -> list[str]:
+    """``"all"`` or a comma list of zoo names, validated for ``task``."""
+    known = list(model_names(task))
+    names = known if text in ("all", ["all"], ("all",)) else (
+        [t.strip() for t in text.split(",") if t.strip()] if isinstance(text, str) else list(text))
+    for name in names:
+        if name not in known:
+            from .errors import UnknownNameError
+
+            raise UnknownNameError(f"model for {task}", name, known)
+    if not names:
+        raise ParameterError.invalid("models", text, f"'all' or a comma list of {', '.join(known)}")
+    return names
+
+
+def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str, target: str = "y",
+            models: list[str] | str = "all", cv: int = 5, n_trials: int = 0, test_fraction: float = 0.2,
+            seed: int = 0, device: str = "cpu", progress: bool = False, explain: bool = True,
+            groups: np.ndarray | None = None, params: dict[str, dict[str, Any]] | None = None) -> Comparison:
+    """Cross-validate, refit and test every model; explain the best.
+
+    ``params`` fixes hyper-parameters per model name (e.g. ``{"mlp": {"epochs": 60}}``); with ``n_trials``
+    an Optuna search runs first and its best values are used, ``params`` on top.
+    """
+    if task not in TASKS:
+        raise ParameterError.invalid("task", task, "'regression' or 'classification'")
+    if cv < 2:
+        raise ParameterError.invalid("cv", cv, "an integer >= 2")
+    if not 0 < test_fraction < 1:
+        raise ParameterError.invalid("test_fraction", test_fraction, "in (0, 1)")
+    if n_trials < 0:
+        raise ParameterError.invalid("tune", n_trials, "an integer >= 0")
+    names = parse_models(models, task)
+    X = np.asarray(X, float)
+    stratify = y if task == "classification" else None
+    idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=test_fraction, random_state=seed % 2**32,
+                                           stratify=stratify)
+    Xtr, Xte, ytr, yte = X[idx_train], X[idx_test], y[idx_train], y[idx_test]
+    gtr = None if groups is None else np.asarray(groups)[idx_train]
+    scores = []
+    for name in tqdm(names, disable=not progress, desc="models", unit="model"):
+        chosen: dict[str, Any] = {}
+        if n_trials:
+            chosen = dict(tune(name, Xtr, ytr, task=task, n_trials=n_trials, cv=cv, seed=seed).best_params)
+        chosen.update((params or {}).get(name, {}))
+        estimator = make_model(name, task, seed=seed, device=device, **chosen)
+        cvr = cross_validate(estimator, Xtr, ytr, task=task, cv=cv, groups=gtr, seed=seed)
+        t0 = time.perf_counter()
+        fitted = clone(estimator).fit(Xtr, ytr)
+        fit_seconds = time.perf_counter() - t0
+        scores.append(ModelScore(name, float(cvr.mean), float(cvr.std), np.asarray(cvr.scores), _test_metrics(
+            fitted, Xte, yte, task), fit_seconds, chosen, fitted))
+    scores.sort(key=lambda s: -s.cv_mean)
+    comp = Comparison(task, target, list(feature_names), scores, Xtr, ytr, Xte, yte, idx_train, idx_test)
+    if explain:
+        best = comp.best.estimator
+        coef = standardized_coefficients(best, Xtr, comp.feature_names)
+        comp.importances = [imp for imp in (coef,) if imp is not None]
+        comp.importances.append(permutation_importances(best, Xte, yte, comp.feature_names, task=task, seed=seed))
+        shap_imp, comp.shap_values, comp.shap_rows = shap_importances(best, Xte, comp.feature_names, task=task,
+                                                                      seed=seed)
+        comp.importances.append(shap_imp)
+    return comp
+
+
+def _test_metrics(model, X, y, task) -> dict[str, Any]:
+    pred = model.predict(X)
+    if task == "regression":
+        return regression_metrics(y, pred)
+    proba = model.predict_proba(X) if hasattr(model, "predict_proba") else None
+    return classification_metrics(y, pred, proba=proba, labels=getattr(model, "classes_", None))
+
+
+# ---------------------------------------------------------------------------- reporting
+def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: str = "") -> None:
+    """Leaderboard, metrics, figures and the saved best model, added to ``result``."""
+    from . import _workbench_figures as figs
+
+    best = comp.best
+    score_key = "r2" if comp.task == "regression" else "accuracy"
+    result.metrics[f"{prefix}best_model"] = best.name
+    result.add_metric(f"{prefix}best_cv_score", best.cv_mean)
+    result.add_metric(f"{prefix}best_test_{score_key}", best.test[score_key])
+    for s in comp.scores:
+        result.add_metric(f"{prefix}cv_{s.name}_mean", s.cv_mean)
+        result.add_metric(f"{prefix}cv_{s.name}_std", s.cv_std)
+        result.add_metric(f"{prefix}test_{s.name}_{score_key}", s.test[score_key])
+    for imp in comp.importances:
+        key = imp.method.split()[0].lower()
+        for name, value in imp.as_dict().items():
+            result.add_metric(f"{prefix}importance_{key}_{name}", value)
+    rows = tuple((i + 1, s.name, round(s.cv_mean, 5), round(s.cv_std, 5), round(s.test[score_key], 5),
+                  round(s.fit_seconds, 3), ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                                     for k, v in s.params.items()))
+                 for i, s in enumerate(comp.scores))
+    result.tables.append(Table(f"{prefix}Leaderboard ({comp.task}, target '{comp.target}')",
+                               ("rank", "model", f"CV {comp.score_name} mean", "CV std", f"test {comp.score_name}",
+                                "fit seconds", "tuned parameters"), rows))
+    if comp.importances:
+        names = comp.feature_names
+        result.tables.append(Table(f"{prefix}Feature importance of the best model ({best.name})",
+                                   ("feature", *(imp.method for imp in comp.importances)),
+                                   tuple((n, *(round(float(imp.values[i]), 6) for imp in comp.importances))
+                                         for i, n in enumerate(names))))
+    figs.add_all(comp, result, prefix=prefix)
+    metadata = {"feature_names": comp.feature_names, "target": comp.target, "task": comp.task,
+                "model_name": best.name, "cv_score": best.cv_mean, "seed": seed}
+    if comp.task == "classification":
+        metadata["classes"] = [c.item() if hasattr(c, "item") else c for c in best.estimator.classes_]
+    result.artifacts[f"{prefix}best_model"] = lambda path, m=best.estimator, md=metadata: save_model(m, path, metadata=md)
+
+
+
+# ---------------------------------------------------------------------------- prediction
+def find_saved_model(spec: str, runs_dir):
+    """Load a saved model from a model folder, a run directory (its best model) or a run id."""
+    from pathlib import Path
+
+    from .errors import DataError
+    from .models import load_model
+    from .runs import Registry
+
+    path = Path(spec)
+    candidates = [path, path / "artifacts" / "best_model"]
+    if not path.exists() and (Path(runs_dir) / "registry.sqlite").exists():
+        candidates.append(Registry(runs_dir).get(spec).path / "artifacts" / "best_model")
+    for candidate in candidates:
+        if (candidate / "model.json").is_file():
+            return load_model(candidate)
+    raise DataError(f"no saved model at {spec!r}: expected a model folder (model.json), a run directory with "
+                    "artifacts/best_model, or a run id")
+
+
+def predict_table(saved, df):
+    """The input table plus a ``prediction`` column (class names for classifiers)."""
+    from .errors import DataError
+    from .tables import numeric_column
+
+    features = list(saved.metadata["feature_names"])
+    columns = [str(c) for c in df.columns]
+    missing = [f for f in features if f not in columns]
+    if missing:
+        raise DataError(f"the data's columns do not match the model's features: missing {', '.join(missing)} "
+                        f"(the model needs {', '.join(features)})")
+    X = np.column_stack([numeric_column(df[f], f, "feature") for f in features])
+    out = df.copy()
+    out["prediction"] = saved.estimator.predict(X)
+    return out
