@@ -47,3 +47,16 @@ def quick_run(tmp_path_factory):
     run_dir = Path(proc.stdout.strip().splitlines()[-1])
     assert run_dir.parent == runs.resolve() and run_dir.is_dir()
     return run_dir
+
+
+def single_threaded():
+    """One torch and one BLAS/OpenMP thread for a test module: small fits lose more to threads than they gain,
+    and OpenMP stalls on a loaded 2-core machine. Use as ``pytest.fixture(autouse=True, scope="module")(...)``."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    torch.set_num_threads(n)

@@ -17,16 +17,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeW
                                         "ignore::sklearn.exceptions.SkipTestWarning")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny networks: threads cost more than they save, and OpenMP stalls on a loaded 2-core CI machine."""
-    from threadpoolctl import threadpool_limits
+from conftest import single_threaded  # noqa: E402
 
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(n)
+_one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 
 
 # Every scikit-learn estimator check passes, at the default hyper-parameters: none is expected to fail.

@@ -30,16 +30,9 @@ G = 9.81
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Small fits: threads cost more than they save, and OpenMP stalls on a loaded 2-core CI machine."""
-    from threadpoolctl import threadpool_limits
+from conftest import single_threaded  # noqa: E402
 
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(n)
+_one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 
 
 def pendulum(n, seed):
