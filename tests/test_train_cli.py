@@ -151,3 +151,22 @@ def test_bad_training_input(tmp_path, capsys, case):
     code, _, err = cli(capsys, "train", str(path), *args, "--quiet", "--runs-dir", str(runs))
     assert_one_line_error(code, err, *words)
     assert not runs.exists()
+
+
+def test_train_with_optuna_tuning(tmp_path, capsys):
+    ideal_gas(200, 4).to_csv(tmp_path / "gas.csv", index=False)
+    code, out, err = cli(capsys, "train", str(tmp_path / "gas.csv"), "--target", "pressure_Pa", "--models", "ridge",
+                         "--cv", "3", "--tune", "4", "--quiet", "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    run = Path(out.strip().splitlines()[-1])
+    assert "alpha=" in (run / "report.html").read_text()  # the tuned value is reported in the leaderboard
+
+
+@pytest.mark.parametrize("system, args, words", [
+    ("water-phases", ["--n-samples", "0"], ["n_samples", "0"]),
+    ("pipe-flow", ["--noise", "-1"], ["noise"]),
+])
+def test_bad_tabular_simulation_parameters(tmp_path, capsys, system, args, words):
+    code, _, err = cli(capsys, "simulate", system, *args, "-o", str(tmp_path / "x.h5"))
+    assert_one_line_error(code, err, *words)
+    assert list(tmp_path.iterdir()) == []
