@@ -19,6 +19,22 @@ def add_all(comp, result, *, prefix: str = "") -> None:
         _importances(comp, result, prefix)
     if comp.shap_values is not None:
         _shap_summary(comp, result, prefix)
+    if comp.learning is not None:
+        _learning_curve(comp, result, prefix)
+
+
+def _learning_curve(comp, result, prefix) -> None:
+    lc = comp.learning
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for key, label in (("train", "training folds"), ("test", "validation folds")):
+        ax.errorbar(lc["train_sizes"], lc[f"{key}_mean"], lc[f"{key}_std"], fmt="o-", ms=4, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel("training samples"), ax.set_ylabel(comp.score_name)
+    ax.set_title(f"learning curve of {comp.best.name}")
+    ax.legend(fontsize=8)
+    result.add_figure(f"{prefix}learning_curve", fig, f"Learning curve of the best model ({comp.best.name}): "
+                      "cross-validated score against the number of training samples; a validation curve still "
+                      "rising means more data would help.")
 
 
 def _leaderboard(comp, result, prefix) -> None:

@@ -171,6 +171,7 @@ def train(
     cv: int = typer.Option(5, help="Cross-validation folds."),
     tune: int = typer.Option(0, "--tune", help="Optuna trials per model (0: defaults)."),
     test_fraction: float = typer.Option(0.2, help="Share held out for the test set."),
+    learning_curve: bool = typer.Option(False, "--learning-curve", help="Add the best model's learning curve."),
     seed: int = typer.Option(0, help="Random seed."),
     runs_dir: Path = _RUNS_DIR,
     device: str = typer.Option("cpu", help="auto | cpu | cuda (for the MLP)."),
@@ -189,7 +190,8 @@ def train(
     resolve_device(device)
     start = time.perf_counter()
     comp = compare(X, y, names, task=task, target=target, models=model_list, cv=cv, n_trials=tune,
-                   test_fraction=test_fraction, seed=seed, device=device, progress=not quiet)
+                   test_fraction=test_fraction, seed=seed, device=device, progress=not quiet,
+                   learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else ())
     config = {"data": str(data), "target": target, "features": names, "task": task, "models": model_list, "cv": cv,
               "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y)}
     result = StudyResult(study="train", config=config, title=f"physml train: {target} from {data.name}")

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .errors import ParameterError
 from .explain import Importance, permutation_importances, shap_importances, standardized_coefficients
-from .learn import classification_metrics, cross_validate, regression_metrics, tune
+from .learn import classification_metrics, cross_validate, learning_curve, regression_metrics, tune
 from .models import make_model, model_names, save_model
 from .result import StudyResult, Table
 from .tables import TASKS
@@ -56,6 +56,7 @@ class Comparison:
     importances: list[Importance] = field(default_factory=list)
     shap_values: np.ndarray | None = None
     shap_rows: np.ndarray | None = None
+    learning: dict[str, Any] | None = None  # learning curve of the best model, when asked for
 
     def model(self, name: str) -> ModelScore:
         return next(s for s in self.scores if s.name == name)
@@ -87,11 +88,13 @@ def parse_models(text: str | list[str] | tuple[str, ...], task: str) -> list[str
 def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str, target: str = "y",
             models: list[str] | str = "all", cv: int = 5, n_trials: int = 0, test_fraction: float = 0.2,
             seed: int = 0, device: str = "cpu", progress: bool = False, explain: bool = True,
-            groups: np.ndarray | None = None, params: dict[str, dict[str, Any]] | None = None) -> Comparison:
+            groups: np.ndarray | None = None, params: dict[str, dict[str, Any]] | None = None,
+            learning_curve_sizes: tuple[float, ...] = ()) -> Comparison:
     """Cross-validate, refit and test every model; explain the best.
 
     ``params`` fixes hyper-parameters per model name (e.g. ``{"mlp": {"epochs": 60}}``); with ``n_trials``
     an Optuna search runs first and its best values are used, ``params`` on top.
+    ``learning_curve_sizes`` (fractions of the training folds) adds the best model's learning curve.
     """
     if task not in TASKS:
         raise ParameterError.invalid("task", task, "'regression' or 'classification'")
@@ -131,6 +134,10 @@ def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str
         shap_imp, comp.shap_values, comp.shap_rows = shap_importances(best, Xte, comp.feature_names, task=task,
                                                                       seed=seed)
         comp.importances.append(shap_imp)
+    if learning_curve_sizes:
+        unfitted = make_model(comp.best.name, task, seed=seed, device=device, **comp.best.params)
+        comp.learning = learning_curve(unfitted, Xtr, ytr, task=task, train_sizes=list(learning_curve_sizes), cv=cv,
+                                       seed=seed, groups=gtr)
     return comp
 
 
