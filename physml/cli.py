@@ -118,6 +118,66 @@ def simulate_pipe_flow(
     typer.echo(f"wrote {n} pipe-flow states to {output}")
 
 
+@simulate_app.command("schrodinger")
+def simulate_schrodinger(
+    output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
+    family: str = typer.Option("mixed", help="harmonic | infinite_well | double_inverted_gaussian | random | mixed."),
+    n_potentials: int = typer.Option(100, help="Potentials to draw."),
+    n_points: int = typer.Option(64, help="Interior grid points per axis (>= 16)."),
+    extent: float = typer.Option(20.0, help="Half-width of the box (bohr)."),
+    n_states: int = typer.Option(1, help="Lowest eigenvalues kept per potential."),
+    seed: int = typer.Option(0, help="Random seed."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """2D potentials (Mills, Spanner & Tamblyn families) with their lowest energies (hbar = m = 1)."""
+    from ._io import check_output
+    from .sim import schrodinger
+
+    params = schrodinger.GroundStateParams(family=family, n_potentials=n_potentials, n_points=n_points,
+                                           extent=extent, n_states=n_states)
+    check_output(output, force=force)
+    schrodinger.ground_state_dataset(params, seed=seed, progress=not quiet).save(output, force=force)
+    typer.echo(f"wrote {n_potentials} potentials with their lowest {n_states} energies to {output}")
+
+
+@simulate_app.command("quantum-dynamics")
+def simulate_quantum_dynamics(
+    output: Path = typer.Option(..., "-o", "--output", help="HDF5 file to write."),
+    system: str = typer.Option("tfim", help="tfim (transverse-field Ising chain) | rabi (driven two-level system)."),
+    n_spins: int = typer.Option(8, help="tfim: chain length, 2-12."),
+    J: float = typer.Option(1.0, "--J", help="tfim: coupling."),
+    h: float = typer.Option(0.5, "--h", help="tfim: transverse field."),
+    boundary: str = typer.Option("open", help="tfim: open | periodic."),
+    delta: float = typer.Option(1.0, "--delta", help="rabi: level splitting."),
+    omega_drive: float = typer.Option(1.0, "--omega-drive", help="rabi: drive frequency."),
+    rabi: float = typer.Option(0.2, "--rabi", help="rabi: drive amplitude Omega."),
+    t_max: float = typer.Option(10.0, help="Final time (hbar/E)."),
+    n_times: int = typer.Option(101, help="Time points including t = 0."),
+    n_trajectories: int = typer.Option(10, help="Random initial states."),
+    seed: int = typer.Option(0, help="Random seed."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
+) -> None:
+    """Exact time evolution of small quantum systems; time series of observables."""
+    from ._io import check_output
+    from .errors import ParameterError
+    from .sim import quantum_dynamics as qd
+
+    if system == "tfim":
+        params = qd.TFIMParams(n_spins=n_spins, J=J, h=h, t_max=t_max, n_times=n_times, boundary=boundary,
+                               n_trajectories=n_trajectories)
+        make = qd.tfim_trajectories
+    elif system == "rabi":
+        params = qd.RabiParams(Delta=delta, Omega=rabi, omega=omega_drive, t_max=t_max, n_times=n_times,
+                               n_trajectories=n_trajectories, initial_state="random")
+        make = qd.rabi_trajectories
+    else:
+        raise ParameterError.invalid("system", system, "'tfim' or 'rabi'")
+    check_output(output, force=force)
+    make(params, seed=seed).save(output, force=force)
+    typer.echo(f"wrote {n_trajectories} {system} trajectories to {output}")
+
+
 # ---------------------------------------------------------------------------- study
 @study_app.command("list")
 def study_list() -> None:
