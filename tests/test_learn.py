@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from sklearn.model_selection import KFold, cross_val_score
 
 from physml.errors import ParameterError, UnknownNameError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from scipy.special import ellipk
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline

@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..errors import ParameterError
-from ..physics.scaling import crossing_point, finite_size_extrapolation
+from ..physics.scaling import finite_size_extrapolation
 from ..result import StudyResult, Table
 from ..sim import ising
 from . import _ising_phases_analysis as analysis

@@ -1,11 +1,9 @@
-"""Validation helpers and the seed record shared by the water data generators."""
+"""Validation helpers shared by the water data generators."""
 
 from __future__ import annotations
 
 import math
 import numbers
-
-import numpy as np
 
 from physml.errors import ParameterError
 
