@@ -30,6 +30,8 @@ from scipy.optimize import newton
 from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
+from ._checks import check_range
+
 __all__ = [
     "LAMINAR_LIMIT",
     "MAX_RELATIVE_ROUGHNESS",
@@ -117,17 +119,7 @@ _RANGES = {  # name: (unit, default)
 
 
 def _positive_range(name: str, value: object) -> tuple[float, float]:
-    allowed = f"a pair (low, high) of finite numbers with 0 < low <= high ({_RANGES[name][0]})"
-    try:
-        low, high = value  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise ParameterError.invalid(name, value, allowed) from None
-    if any(isinstance(x, bool) or not isinstance(x, numbers.Real) for x in (low, high)):
-        raise ParameterError.invalid(name, value, allowed)
-    low, high = float(low), float(high)
-    if not (math.isfinite(low) and math.isfinite(high) and 0 < low <= high):
-        raise ParameterError.invalid(name, value, allowed)
-    return low, high
+    return check_range(name, value, 0.0, math.inf, f"({_RANGES[name][0]})", allow_equal=True)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Validation helpers shared by the water data generators."""
+"""Validation helpers shared by the simulators' parameter dataclasses (one message format)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,15 @@ def check_real(name: str, value: object, low: float, high: float, unit: str) -> 
     return v
 
 
-def check_range(name: str, value: object, low: float, high: float, unit: str) -> tuple[float, float]:
-    """``value`` as a pair ``(a, b)`` of finite floats with ``low <= a < b <= high``."""
-    allowed = f"a pair (low, high) with {low:g} <= low < high <= {high:g} {unit}".rstrip()
+def check_range(name: str, value: object, low: float, high: float, unit: str, *,
+                allow_equal: bool = False) -> tuple[float, float]:
+    """``value`` as a pair ``(a, b)`` of finite floats with ``low <= a < b <= high`` (``a <= b`` if ``allow_equal``).
+
+    ``low = 0`` with ``allow_equal`` asks for ``0 < a <= b``: a positive quantity whose range may be one value.
+    """
+    rel = "<=" if allow_equal else "<"
+    first = f"0 < low {rel} high" if (allow_equal and low == 0) else f"{low:g} <= low {rel} high"
+    allowed = (f"a pair (low, high) with {first}" + ("" if math.isinf(high) else f" <= {high:g}") + f" {unit}").rstrip()
     try:
         a, b = value  # type: ignore[misc]
     except (TypeError, ValueError):
@@ -38,7 +44,8 @@ def check_range(name: str, value: object, low: float, high: float, unit: str) ->
     if any(isinstance(x, bool) or not isinstance(x, numbers.Real) for x in (a, b)):
         raise ParameterError.invalid(name, value, allowed)
     a, b = float(a), float(b)
-    if not (math.isfinite(a) and math.isfinite(b) and low <= a < b <= high):
+    lower_ok = a > 0 if (allow_equal and low == 0) else a >= low
+    ordered = a <= b if allow_equal else a < b
+    if not (math.isfinite(a) and math.isfinite(b) and lower_ok and ordered and b <= high):
         raise ParameterError.invalid(name, value, allowed)
     return a, b
-
