@@ -196,7 +196,7 @@ def test_regressor_diverging_training_stops_with_advice():
 @pytest.mark.parametrize("param, value, allowed", [
     ("epochs", 0, "an integer >= 1"), ("lr", -1.0, "a float > 0"), ("batch_size", 2.5, "an integer >= 1"),
     ("validation_fraction", 1.0, r"a float in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
-    ("module", "mlp", "None or a callable")])
+    ("module", "mlp", "None or a callable"), ("lr_schedule", "step", "'constant' or 'cosine'")])
 def test_bad_hyper_parameters_are_parameter_errors(cls, param, value, allowed):
     X, y = _free_fall(20, seed=0)
     with pytest.raises(ParameterError, match=f"parameter '{param}' must be {allowed}"):

@@ -213,3 +213,21 @@ def test_bad_input_raises_parameter_error_naming_it(name, index):
     call = _bad_calls()[name][index]
     with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(ParameterError, match=f"'{name}'"):
         call()
+
+
+def test_random_family_is_one_continuous_potential_whose_energy_converges_as_h4():
+    # the random family is a closed-form function of (x, y), so re-solving a draw on finer
+    # grids converges at the stencil's order: e(k) = |E(k) - E(2k)| falls ~16x per halving of h
+    errs = []
+    for k in (24, 48):
+        e_k = solve_2d(sample_potential("random", 20.0, k, seed=5), 20.0, k, 1).energies[0]
+        e_2k = solve_2d(sample_potential("random", 20.0, 2 * k, seed=5), 20.0, 2 * k, 1).energies[0]
+        errs.append(abs(e_k - e_2k))
+    assert errs[1] < errs[0] / 8, errs
+    # rescaled to [0, A], A ~ U(0.5, 2), on a fixed grid that includes the box edge: the
+    # interior grid of a solve comes within one spacing (0.16 bohr at 255 points) of the
+    # extremes, where the blur (width >= 1.5 bohr) changes V by at most ~5% of A
+    fine = sample_potential("random", 20.0, 255, seed=5)
+    assert 0.0 <= fine.min() < 0.05 * fine.max() and 0.5 * 0.95 <= fine.max() <= 2.0
+    coarse = sample_potential("random", 20.0, 48, seed=5)
+    assert coarse.min() >= -1e-12 and coarse.max() <= fine.max() * 1.01

@@ -1,8 +1,14 @@
 """PyTorch networks, the scikit-learn-compatible estimators that train them, the model zoo and its persistence."""
 
+from ._cnn import FieldCNN as FieldCNN
+from ._cnn import FieldCNNFactory as FieldCNNFactory
 from ._cnn import PeriodicCNN as PeriodicCNN
 from ._cnn import PeriodicCNNFactory as PeriodicCNNFactory
 from ._mlp import MLPFactory as MLPFactory
+from ._sequence import LSTMForecaster as LSTMForecaster
+from ._sequence import LSTMForecasterFactory as LSTMForecasterFactory
+from ._sequence import TransformerForecaster as TransformerForecaster
+from ._sequence import TransformerForecasterFactory as TransformerForecasterFactory
 from ._persist import SavedModel as SavedModel
 from ._persist import load_model as load_model
 from ._persist import save_model as save_model
@@ -16,6 +22,7 @@ from ._zoo import model_params as model_params
 from ._zoo import predict_with_std as predict_with_std
 from ._zoo import zoo_name as zoo_name
 
-__all__ = ["PeriodicCNN", "PeriodicCNNFactory", "MLPFactory", "TorchClassifier", "TorchRegressor",
+__all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory", "MLPFactory", "TorchClassifier", "TorchRegressor",
            "load_torch_estimator", "TASKS", "make_model", "model_names", "model_params", "predict_with_std",
-           "zoo_name", "SavedModel", "save_model", "load_model"]
+           "zoo_name", "LSTMForecaster", "LSTMForecasterFactory", "TransformerForecaster",
+           "TransformerForecasterFactory", "SavedModel", "save_model", "load_model"]

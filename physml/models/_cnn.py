@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-__all__ = ["PeriodicCNN", "PeriodicCNNFactory"]
+__all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory"]
 
 
 class PeriodicCNN(nn.Module):
@@ -54,3 +54,57 @@ class PeriodicCNNFactory:
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]
         return PeriodicCNN(in_channels, self.channels, self.kernel_size, n_outputs, self.flip_invariant)
+
+
+class FieldCNN(nn.Module):
+    """CNN for a scalar field in a box with walls (zero padding), to a few numbers.
+
+    Each stage is a 3x3 convolution and a stride-2 3x3 convolution (ReLU after
+    both); global average pooling, then a two-layer head. Zero padding tells the
+    network where the walls are, which matters in a box with hard walls (unlike
+    :class:`PeriodicCNN`). With ``d4_invariant`` the output is the mean over
+    the 8 rotations and reflections of the square: exactly invariant under
+    the symmetry group of a square box, the symmetry of e.g. the spectrum of
+    ``-1/2 Laplacian + V`` with Dirichlet walls. Input ``(n, H, W)`` or
+    ``(n, C, H, W)``; ``d4_invariant`` needs ``H == W``.
+    """
+
+    def __init__(self, in_channels: int = 1, channels: tuple[int, ...] = (16, 32, 64, 64), hidden: int = 64,
+                 n_outputs: int = 1, d4_invariant: bool = False):
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = in_channels
+        for c_out in channels:
+            layers += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(),
+                       nn.Conv2d(c_out, c_out, 3, padding=1, stride=2), nn.ReLU()]
+            c_in = c_out
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Linear(c_in, hidden), nn.ReLU(), nn.Linear(hidden, n_outputs))
+        self.d4_invariant = d4_invariant
+
+    def _one(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim == 3:
+            x = x.unsqueeze(1)
+        if not self.d4_invariant:
+            return self._one(x)
+        # the 8 elements of D4 as one batch: 4 rotations, each with and without a mirror
+        views = [torch.rot90(x, k, dims=(2, 3)) for k in range(4)]
+        views += [v.flip(3) for v in views]
+        out = self._one(torch.cat(views))
+        return out.reshape(8, x.shape[0], -1).mean(dim=0)
+
+
+@dataclass(frozen=True)
+class FieldCNNFactory:
+    """Builds a :class:`FieldCNN` for ``TorchRegressor(module=...)`` (hyper-parameters only)."""
+
+    channels: tuple[int, ...] = (16, 32, 64, 64)
+    hidden: int = 64
+    d4_invariant: bool = False
+
+    def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
+        in_channels = 1 if len(input_shape) == 2 else input_shape[0]
+        return FieldCNN(in_channels, self.channels, self.hidden, n_outputs, self.d4_invariant)

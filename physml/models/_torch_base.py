@@ -59,6 +59,8 @@ class TorchEstimatorBase(BaseEstimator):
                 raise bad(name, "an integer >= 1")
         if not isinstance(self.lr, Real) or not self.lr > 0:
             raise bad("lr", "a float > 0")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise bad("lr_schedule", "'constant' or 'cosine'")
         if not isinstance(self.weight_decay, Real) or not self.weight_decay >= 0:
             raise bad("weight_decay", "a float >= 0")
         if not isinstance(self.validation_fraction, Real) or not 0 <= self.validation_fraction < 1:
@@ -111,7 +113,7 @@ class TorchEstimatorBase(BaseEstimator):
                 net, self._tensor(X), targets.to(self.device_), loss_fn, train_idx=perm[n_val:],
                 val_idx=perm[:n_val], epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                 weight_decay=self.weight_decay, patience=self.patience, generator=gen, progress=self.progress,
-                advice=advice)
+                advice=advice, lr_schedule=self.lr_schedule)
         self.module_ = net
         self.loss_curve_ = history.loss_curve
         self.validation_curve_ = history.validation_curve

@@ -39,6 +39,7 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
     progress: show a progress bar over epochs.
     any_size: the module is fully convolutional; predict on fields of any size
         (e.g. a lattice model trained at one L and read at another).
+    lr_schedule: ``'constant'`` or ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping).
 
     Fitted attributes: ``classes_``, ``module_`` (the trained network, eval mode), ``loss_curve_``,
     ``validation_curve_``, ``best_epoch_`` (whose weights were kept), ``n_iter_``, ``mean_``, ``scale_``.
@@ -47,7 +48,7 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
     def __init__(self, module: Callable | None = None, *, epochs: int = 50, batch_size: int = 64, lr: float = 1e-3,
                  weight_decay: float = 0.0, validation_fraction: float = 0.15, patience: int = 8,
                  standardize: bool = True, seed: int = 0, device: str = "cpu", progress: bool = False,
-                 any_size: bool = False):
+                 any_size: bool = False, lr_schedule: str = "constant"):
         self.module = module
         self.epochs = epochs
         self.batch_size = batch_size
@@ -60,6 +61,7 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
         self.device = device
         self.progress = progress
         self.any_size = any_size
+        self.lr_schedule = lr_schedule
 
     def fit(self, X, y) -> "TorchClassifier":
         self._check_params()

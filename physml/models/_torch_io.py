@@ -19,8 +19,9 @@ from sklearn.utils.validation import check_is_fitted
 from .._io import atomic_output, check_output
 from ..device import resolve_device
 from ..errors import DataError, ParameterError
-from ._cnn import PeriodicCNNFactory
+from ._cnn import FieldCNNFactory, PeriodicCNNFactory
 from ._mlp import MLPFactory
+from ._sequence import LSTMForecasterFactory, TransformerForecasterFactory
 from ._torch_base import TorchEstimatorBase, forked_torch_rng
 from ._torch_classifier import TorchClassifier
 from ._torch_regressor import TorchRegressor
@@ -28,7 +29,8 @@ from ._torch_regressor import TorchRegressor
 __all__ = ["FACTORIES", "ESTIMATORS", "torch_state", "torch_from_state", "save_torch_estimator",
            "load_torch_estimator", "one_line", "read_json", "read_safetensors"]
 
-FACTORIES = {"MLPFactory": MLPFactory, "PeriodicCNNFactory": PeriodicCNNFactory}
+FACTORIES = {f.__name__: f for f in (MLPFactory, PeriodicCNNFactory, FieldCNNFactory, LSTMForecasterFactory,
+                                     TransformerForecasterFactory)}
 ESTIMATORS = {"TorchClassifier": TorchClassifier, "TorchRegressor": TorchRegressor}
 FORMAT = "physml-torch-estimator"
 _PREFIX = "_physml_"  # the estimator's arrays; every other tensor is the network's state_dict, as saved

@@ -37,6 +37,7 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
     device: ``auto | cpu | cuda``.
     progress: show a progress bar over epochs.
     any_size: the module is fully convolutional; predict on fields of any size.
+    lr_schedule: ``'constant'`` or ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping).
 
     Fitted attributes: ``module_``, ``loss_curve_`` and ``validation_curve_`` (MSE in standardised target
     units), ``best_epoch_``, ``n_iter_``, ``mean_``, ``scale_``, ``y_mean_``, ``y_scale_``, ``n_outputs_``.
@@ -45,7 +46,7 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
     def __init__(self, module: Callable | None = None, *, epochs: int = 200, batch_size: int = 64, lr: float = 1e-3,
                  weight_decay: float = 0.0, validation_fraction: float = 0.15, patience: int = 20,
                  standardize: bool = True, standardize_target: bool = True, seed: int = 0, device: str = "cpu",
-                 progress: bool = False, any_size: bool = False):
+                 progress: bool = False, any_size: bool = False, lr_schedule: str = "constant"):
         self.module = module
         self.epochs = epochs
         self.batch_size = batch_size
@@ -59,6 +60,7 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
         self.device = device
         self.progress = progress
         self.any_size = any_size
+        self.lr_schedule = lr_schedule
 
     def fit(self, X, y) -> "TorchRegressor":
         self._check_params()

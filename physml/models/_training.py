@@ -55,7 +55,7 @@ def _diverged(what: str, value: float, epoch: int, epochs: int, lr: float, advic
 def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable, *,
                  train_idx: torch.Tensor, val_idx: torch.Tensor, epochs: int, batch_size: int, lr: float,
                  weight_decay: float, patience: int, generator: torch.Generator, progress: bool = False,
-                 advice: str = "") -> TrainingHistory:
+                 advice: str = "", lr_schedule: str = "constant") -> TrainingHistory:
     """Train ``net`` in place on ``X[train_idx]``; early-stop on ``X[val_idx]`` (empty: train all epochs).
 
     ``X`` and ``y`` are already on the network's device; the indices are CPU
@@ -65,6 +65,9 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
     device = X.device
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     n_train = len(train_idx)
+    # 'cosine': the learning rate falls from lr to 0 along a half cosine over all the batches of all epochs
+    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs * -(-n_train // batch_size)))
+                 if lr_schedule == "cosine" else None)
     # weight of each batch's mean loss in the epoch mean (the last batch may be short)
     sizes = torch.full(((n_train + batch_size - 1) // batch_size,), float(batch_size), dtype=torch.float64)
     if n_train % batch_size:
@@ -85,6 +88,8 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
                 loss = loss_fn(net(X[batch]), y[batch])
                 loss.backward()
                 opt.step()
+                if scheduler is not None:
+                    scheduler.step()
                 losses.append(loss.detach())
             epoch_loss = float(torch.stack(losses).double() @ weights) if losses else 0.0  # the epoch's one sync
             if not math.isfinite(epoch_loss):

@@ -47,6 +47,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
         StudyInfo("feature-importance", "physml.studies.feature_importance",
                   "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
+        StudyInfo("ground-state-energy", "physml.studies.ground_state_energy",
+                  "ground-state energy of an electron in 2D potentials (Mills et al. 2017): a D4-invariant CNN per "
+                  "family vs the exact solver; MLP on a parametric 1D family"),
+        StudyInfo("quantum-forecast", "physml.studies.quantum_forecast",
+                  "quench dynamics of a transverse-field Ising chain (exact): LSTM and transformer forecasts vs "
+                  "persistence and linear prediction, error vs horizon, energy conservation"),
     ]
 }
 

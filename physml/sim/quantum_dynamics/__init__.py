@@ -18,7 +18,7 @@ spin observables are Pauli expectation values (dimensionless, in [-1, 1]).
 
 from ._params import TFIMParams, RabiParams
 from ._spin_chain import bonds, chain_observables, product_state, tfim_hamiltonian, z_signs
-from ._tfim import TFIM_UNITS, evolve_states, tfim_trajectories
+from ._tfim import SPECTRAL_MAX_DIM, TFIM_UNITS, evolve_states, evolve_states_spectral, tfim_trajectories
 from ._two_level import (
     RABI_UNITS,
     bloch_vector,
@@ -36,6 +36,8 @@ __all__ = [
     "tfim_hamiltonian",
     "product_state",
     "evolve_states",
+    "evolve_states_spectral",
+    "SPECTRAL_MAX_DIM",
     "chain_observables",
     "bonds",
     "z_signs",

@@ -18,10 +18,13 @@ from an explicit seed (``numpy.random.default_rng(seed)``), on the grid of
     ``V = -sum_{i=1,2} A_i exp(-((x - c_xi) / k_xi)^2 - ((y - c_yi) / k_yi)^2)``,
     ``A ~ U(2, 4)``, ``c ~ U(-8, 8)``, ``k ~ U(1.6, 8)``.
 ``'random'``
-    a 16 x 16 grid of random bits, upsampled (nearest) to the grid, blurred
+    a 16 x 16 grid of random bits on the box (cells of 2.5 bohr), blurred
     with a Gaussian of width ``~ U(1.5, 4)`` (box units), rescaled to
-    ``[0, A]`` with ``A ~ U(0.5, 2)``: smooth random landscapes. (The paper's
-    exact construction of this family differs in detail.)
+    ``[0, A]`` with ``A ~ U(0.5, 2)``: smooth random landscapes. The blur is
+    evaluated in closed form (error functions), so a draw is one continuous
+    function sampled on whatever grid is asked for, and its energies converge
+    with the grid. (The paper blurred a pixel image instead; the landscapes
+    are alike, the details differ.)
 
 The paper's ranges are for the half-width 20. On another box of half-width
 ``L`` (the smaller of the two half-widths, centred on the box) the family is
@@ -35,7 +38,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
+from scipy.special import ndtr
 
 from physml.errors import ParameterError
 
@@ -46,6 +49,7 @@ __all__ = ["POTENTIAL_FAMILIES", "sample_potential"]
 #: names accepted by :func:`sample_potential`
 POTENTIAL_FAMILIES = ("harmonic", "infinite_well", "double_inverted_gaussian", "random")
 _HALF_WIDTH = 20.0  # the box half-width of the paper, in bohr
+_CELLS = 16         # the random family's coarse grid of bits, per axis
 _WALL = 20.0        # height of the 'infinite' well's walls, in hartree (at half-width 20)
 
 
@@ -72,19 +76,35 @@ def _double_inverted_gaussian(X: np.ndarray, Y: np.ndarray, rng: np.random.Gener
     return V
 
 
+def _blurred_cells(coord: np.ndarray, width: float) -> np.ndarray:
+    """Weights ``P_i(coord)`` of the 16 coarse cells under a Gaussian blur of ``width``: shape ``coord.shape + (16,)``.
+
+    ``P_i(u) = Phi((e_{i+1} - u) / w) - Phi((e_i - u) / w)`` with the cell edges
+    ``e_i = -20 + 2.5 i`` and the outer edges at -inf and +inf (the edge cells
+    extend outward, as a 'nearest' boundary does); ``Phi`` is the normal CDF.
+    """
+    edges = _HALF_WIDTH * np.linspace(-1.0, 1.0, _CELLS + 1)
+    edges[0], edges[-1] = -np.inf, np.inf
+    cdf = ndtr((edges - coord[..., None]) / width)
+    return np.diff(cdf, axis=-1)
+
+
 def _random(X: np.ndarray, Y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    bits = rng.integers(0, 2, size=(16, 16)).astype(float)
-    # nearest cell of the 16 x 16 coarse grid covering [-20, 20]^2 (clipped outside it)
-    ix = np.clip(((X + _HALF_WIDTH) / (2 * _HALF_WIDTH) * 16).astype(int), 0, 15)
-    iy = np.clip(((Y + _HALF_WIDTH) / (2 * _HALF_WIDTH) * 16).astype(int), 0, 15)
-    fine = bits[ix, iy]
+    bits = rng.integers(0, 2, size=(_CELLS, _CELLS)).astype(float)
     width = rng.uniform(1.5, 4.0)  # blur width in box units
-    dx = max(float(X[1, 0] - X[0, 0]), 1e-12)
-    dy = max(float(Y[0, 1] - Y[0, 0]), 1e-12)
-    smooth = gaussian_filter(fine, sigma=(width / dx, width / dy), mode="nearest")
-    span = smooth.max() - smooth.min()
     amplitude = rng.uniform(0.5, 2.0)
-    return amplitude * (smooth - smooth.min()) / span if span > 0 else np.zeros_like(smooth)
+    # The blur of the piecewise-constant bit field, in closed form (a sum of
+    # products of error functions), so the potential is one smooth function of
+    # (x, y) whatever the grid: its energies converge under grid refinement.
+    # Its range is taken on a fixed fine grid of the box, independent of the caller's.
+    ref = _blurred_cells(np.linspace(-_HALF_WIDTH, _HALF_WIDTH, 257), width)
+    ref_field = ref @ bits @ ref.T
+    lo, span = ref_field.min(), np.ptp(ref_field)
+    if span == 0:  # all bits equal: a flat potential
+        return np.zeros_like(X)
+    x_axis, y_axis = X[:, 0], Y[0, :]
+    field = _blurred_cells(x_axis, width) @ bits @ _blurred_cells(y_axis, width).T
+    return amplitude * (field - lo) / span
 
 
 _FAMILIES = {
