@@ -15,7 +15,7 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import PhysmlError, UnknownNameError
+from .errors import ParameterError, PhysmlError, UnknownNameError
 
 __all__ = ["app", "main"]
 
@@ -127,18 +127,42 @@ def simulate_schrodinger(
     extent: float = typer.Option(20.0, help="Half-width of the box (bohr)."),
     n_states: int = typer.Option(1, help="Lowest eigenvalues kept per potential."),
     seed: int = typer.Option(0, help="Random seed."),
+    potential: Optional[Path] = typer.Option(None, "--potential", help="Solve this potential instead: a .npy "
+                                             "array of interior grid values, 1D or 2D, on (-extent, extent)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """2D potentials (Mills, Spanner & Tamblyn families) with their lowest energies (hbar = m = 1)."""
+    """2D potentials (Mills, Spanner & Tamblyn families) with their lowest energies (hbar = m = 1),
+    or the lowest eigenpairs of your own potential (--potential)."""
     from ._io import check_output
     from .sim import schrodinger
 
+    if potential is not None:
+        V = _load_npy("potential", potential)
+        ds = schrodinger.spectrum_dataset(V, extent, n_states)
+        check_output(output, force=force)
+        ds.save(output, force=force)
+        levels = ", ".join(f"{e:.8g}" for e in ds["energies"][0])
+        typer.echo(f"wrote the lowest {n_states} eigenpairs of {potential} to {output}: E = {levels} hartree")
+        return
     params = schrodinger.GroundStateParams(family=family, n_potentials=n_potentials, n_points=n_points,
                                            extent=extent, n_states=n_states)
     check_output(output, force=force)
     schrodinger.ground_state_dataset(params, seed=seed, progress=not quiet).save(output, force=force)
     typer.echo(f"wrote {n_potentials} potentials with their lowest {n_states} energies to {output}")
+
+
+def _load_npy(name: str, path: Path):
+    import numpy as np
+
+    from .errors import DataError
+
+    if path.suffix != ".npy":
+        raise ParameterError.invalid(name, str(path), "a NumPy .npy file")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read {path} as a .npy array: {exc}") from None
 
 
 @simulate_app.command("quantum-dynamics")

@@ -43,6 +43,7 @@ def test_quantum_dynamics_dataset(tmp_path, capsys):
     (["schrodinger", "--family", "coulomb"], ["family", "coulomb"]),
     (["quantum-dynamics", "--t-max", "0"], ["t_max"]),
     (["quantum-dynamics", "--t-max", "-1"], ["t_max"]),
+    (["quantum-dynamics", "--n-times", "1"], ["n_times", "1"]),  # one time point: a zero time step
     (["quantum-dynamics", "--n-spins", "13"], ["n_spins", "13"]),
     (["quantum-dynamics", "--system", "qutrit"], ["system", "qutrit"]),
 ])
@@ -50,3 +51,33 @@ def test_bad_quantum_parameters(tmp_path, capsys, args, words):
     code, _, err = cli(capsys, "simulate", *args, "-o", str(tmp_path / "x.h5"))
     assert_one_line_error(code, err, *words)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_own_potential_is_solved_and_bad_potentials_exit_2(tmp_path, capsys):
+    x = np.linspace(-5, 5, 202)[1:-1]  # the interior grid of (-5, 5) with 200 points
+    np.save(tmp_path / "ho.npy", 0.5 * x**2)
+    out = tmp_path / "ho.h5"
+    code, stdout, err = cli(capsys, "simulate", "schrodinger", "--potential", str(tmp_path / "ho.npy"),
+                            "--extent", "5", "--n-states", "3", "-o", str(out))
+    assert code == 0, err
+    with h5py.File(out, "r") as f:
+        E = f["energies"][0]
+        assert f["wavefunctions"].shape == (1, 3, 200)
+    # harmonic oscillator: E_n = n + 1/2; the walls at +-5 shift the levels by < 1e-8 and
+    # the 4th-order stencil with h = 0.05 errs by ~h^4 E^3 < 1e-4
+    np.testing.assert_allclose(E, [0.5, 1.5, 2.5], atol=1e-4)
+    bad = np.zeros((20, 20))
+    bad[3, 4] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    code, _, err = cli(capsys, "simulate", "schrodinger", "--potential", str(tmp_path / "nan.npy"), "-o",
+                       str(tmp_path / "nan.h5"))
+    assert_one_line_error(code, err, "V")
+    np.save(tmp_path / "small.npy", np.zeros(5))
+    code, _, err = cli(capsys, "simulate", "schrodinger", "--potential", str(tmp_path / "small.npy"), "-o",
+                       str(tmp_path / "small.h5"))
+    assert_one_line_error(code, err, "n_points", "5")
+    np.save(tmp_path / "few.npy", np.zeros(12))
+    code, _, err = cli(capsys, "simulate", "schrodinger", "--potential", str(tmp_path / "few.npy"),
+                       "--n-states", "20", "-o", str(tmp_path / "few.h5"))
+    assert_one_line_error(code, err, "n_states", "20")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["few.npy", "ho.h5", "ho.npy", "nan.npy", "small.npy"]

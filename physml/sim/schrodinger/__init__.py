@@ -29,11 +29,12 @@ from ._grid import STENCILS
 from ._potentials import POTENTIAL_FAMILIES, sample_potential
 from ._solve import DEFAULT_POINTS_1D, DEFAULT_POINTS_2D, SchrodingerResult, kinetic_matrix, solve_1d, solve_2d
 
-from ._dataset import GroundStateParams, ground_state_dataset
+from ._dataset import GroundStateParams, ground_state_dataset, spectrum_dataset
 
 __all__ = [
     "GroundStateParams",
     "ground_state_dataset",
+    "spectrum_dataset",
     "STENCILS",
     "DEFAULT_POINTS_1D",
     "DEFAULT_POINTS_2D",

@@ -16,9 +16,9 @@ from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
 from ._potentials import POTENTIAL_FAMILIES, sample_potential
-from ._solve import solve_2d
+from ._solve import solve_1d, solve_2d
 
-__all__ = ["GroundStateParams", "ground_state_dataset"]
+__all__ = ["GroundStateParams", "ground_state_dataset", "spectrum_dataset"]
 
 
 @dataclass(frozen=True)
@@ -75,4 +75,34 @@ def ground_state_dataset(params: GroundStateParams, *, seed: int | np.random.Gen
     units = {"potential": "hartree", "energies": "hartree", "family": "1"}
     attrs = provenance("schrodinger.ground_state", asdict(params), record)
     attrs["grid"] = f"{k}x{k} interior points on [-{params.extent}, {params.extent}]^2, psi = 0 on the edge"
+    return Dataset(arrays, units, attrs)
+
+
+def spectrum_dataset(V: np.ndarray, extent: float, n_states: int) -> Dataset:
+    """The lowest ``n_states`` eigenpairs of one potential given on the grid, as a :class:`Dataset`.
+
+    ``V`` is an array of the interior grid values (hartree at the default
+    box): shape ``(n,)`` on ``(-extent, extent)`` (solved by :func:`solve_1d`) or
+    ``(nx, ny)`` on ``[-extent, extent]^2`` (:func:`solve_2d`), psi = 0 on the
+    edge. One row (a leading axis of 1) of the arrays ``x`` (and ``y``),
+    ``potential``, ``energies`` ``(1, n_states)``, ``wavefunctions``
+    ``(1, n_states, *V.shape)`` (normalised). Raises
+    :class:`ParameterError` for a non-finite value, a grid too small or more
+    states than the grid holds.
+    """
+    V = np.asarray(V, dtype=float)
+    if V.ndim not in (1, 2):
+        raise ParameterError.invalid("V", f"an array of shape {V.shape}", "a 1D or 2D array of grid values")
+    if V.ndim == 1:
+        res = solve_1d(V, -extent, extent, V.shape[0], n_states)
+        axes = {"x": res.x}
+    else:
+        res = solve_2d(V, extent, V.shape, n_states)
+        axes = {"x": res.x, "y": res.y}
+    arrays = {name: value[None] for name, value in  # one row: the sample axis first, as in every Dataset
+              {**axes, "potential": res.potential, "energies": res.energies, "wavefunctions": res.wavefunctions}.items()}
+    units = {**{k: "bohr" for k in axes}, "potential": "hartree", "energies": "hartree",
+             "wavefunctions": f"bohr^-{V.ndim / 2:g}"}
+    attrs = provenance("schrodinger.spectrum", {"extent": extent, "n_states": n_states, "shape": list(V.shape),
+                                                "stencil": res.stencil}, None)  # deterministic: no seed
     return Dataset(arrays, units, attrs)
