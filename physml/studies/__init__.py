@@ -47,6 +47,8 @@ _STUDIES: dict[str, StudyInfo] = {
                   "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
         StudyInfo("feature-importance", "physml.studies.feature_importance",
                   "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
+        StudyInfo("transfer-water", "physml.studies.transfer_water",
+                  "viscosity model of H2O (IAPWS-95) fine-tuned to heavy water D2O with 5-50 points; vs scratch"),
     ]
 }
 

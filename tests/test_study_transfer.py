@@ -1,0 +1,23 @@
+"""The transfer studies' must-show numbers, on presets reduced to test time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from physml.studies import run_study
+
+from conftest import single_threaded  # noqa: E402
+
+_one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
+
+
+def test_transfer_water_fine_tune_halves_the_scratch_error():
+    res = run_study("transfer-water", quick=True, seed=0, progress=False, device="cpu",
+                    overrides=dict(n_source=500, n_target_pool=60, n_target_test=150, sizes=(5, 20), repeats=2,
+                                   epochs_source=250, epochs_target=200))
+    m = res.metrics
+    assert m["error_ratio_finetune_vs_scratch_20"] <= 0.5
+    assert m["audit_d2o_viscosity_model_fine_tuned_on_20_points_frozen_parameters_max_change"] == 0.0
+    assert np.isfinite(m["rmse_source_no_adaptation"])
+    assert {"source_model", "d2o_labelled.h5"} <= set(res.artifacts)
