@@ -21,3 +21,12 @@ def test_transfer_water_fine_tune_halves_the_scratch_error():
     assert m["audit_d2o_viscosity_model_fine_tuned_on_20_points_frozen_parameters_max_change"] == 0.0
     assert np.isfinite(m["rmse_source_no_adaptation"])
     assert {"source_model", "d2o_labelled.h5"} <= set(res.artifacts)
+
+
+def test_transfer_argon_closes_half_the_gap_with_20_real_states():
+    res = run_study("transfer-argon", quick=True, seed=0, progress=False, device="cpu",
+                    overrides=dict(n_source=1000, n_target_test=200, sizes=(20,), repeats=2, epochs_source=400))
+    m = res.metrics
+    assert m["error_ratio_after_vs_before"] <= 0.5
+    assert m["rmse_before"] > 0.01  # the gap is there to close: Z off by > 1 % rms
+    assert m["lj_critical_temperature_reduced"] == pytest.approx(1.313, abs=0.005)

@@ -49,6 +49,8 @@ _STUDIES: dict[str, StudyInfo] = {
                   "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
         StudyInfo("transfer-water", "physml.studies.transfer_water",
                   "viscosity model of H2O (IAPWS-95) fine-tuned to heavy water D2O with 5-50 points; vs scratch"),
+        StudyInfo("transfer-argon", "physml.studies.transfer_argon",
+                  "Lennard-Jones fluid (JZG 1993 EOS) to real argon (CoolProp): the sim-to-experiment gap closed"),
     ]
 }
 
