@@ -30,3 +30,13 @@ def test_transfer_argon_closes_half_the_gap_with_20_real_states():
     assert m["error_ratio_after_vs_before"] <= 0.5
     assert m["rmse_before"] > 0.01  # the gap is there to close: Z off by > 1 % rms
     assert m["lj_critical_temperature_reduced"] == pytest.approx(1.313, abs=0.005)
+
+
+def test_transfer_ising_adapted_tc_within_2_percent_and_better_than_unadapted():
+    res = run_study("transfer-ising", quick=True, seed=0, progress=False, device="cpu",
+                    overrides=dict(samples=40, repeats=1, grid_shift=0.0, epochs=10))
+    m = res.metrics
+    exact = 4.0 / np.log(3.0)
+    assert abs(m["tc_adapted"] - exact) / exact <= 0.02
+    assert abs(m["tc_adapted"] - exact) < abs(m["tc_unadapted"] - exact)
+    assert abs(m["tc_square_source"] - 2.269185) / 2.269185 <= 0.03  # the classifier is right on its own lattice

@@ -51,6 +51,8 @@ _STUDIES: dict[str, StudyInfo] = {
                   "viscosity model of H2O (IAPWS-95) fine-tuned to heavy water D2O with 5-50 points; vs scratch"),
         StudyInfo("transfer-argon", "physml.studies.transfer_argon",
                   "Lennard-Jones fluid (JZG 1993 EOS) to real argon (CoolProp): the sim-to-experiment gap closed"),
+        StudyInfo("transfer-ising", "physml.studies.transfer_ising",
+                  "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) to the triangular lattice"),
     ]
 }
 
