@@ -86,3 +86,18 @@ def test_bad_triangular_parameters(kw, name):
 
 def test_square_lattice_stays_the_default():
     assert IsingParams(L=8, temperatures=(2.0,), samples=1).lattice == "square"
+
+
+def test_cli_simulates_the_triangular_lattice(tmp_path, capsys):
+    from physml.data import Dataset
+    from test_cli import assert_one_line_error, cli
+
+    out = tmp_path / "tri.h5"
+    code, _, err = cli(capsys, "simulate", "ising", "--L", "8", "--temperatures", "3.0,5.0", "--samples", "3",
+                       "--lattice", "triangular", "-o", str(out), "--quiet")
+    assert code == 0, err
+    ds = Dataset.load(out)
+    assert ds.attrs["lattice"] == "triangular"
+    np.testing.assert_allclose(ds["energy"], triangular_energy_per_spin(ds["spins"]))
+    code, _, err = cli(capsys, "simulate", "ising", "--L", "8", "--lattice", "kagome", "-o", str(tmp_path / "k.h5"))
+    assert_one_line_error(code, err, "lattice", "kagome")
