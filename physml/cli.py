@@ -61,17 +61,19 @@ def simulate_ising(
     samples: int = typer.Option(100, help="Configurations per temperature."),
     h: float = typer.Option(0.0, "--h", help="External field (units of J)."),
     algorithm: str = typer.Option("auto", help="auto | metropolis | wolff."),
+    lattice: str = typer.Option("square", help="square | triangular (Wolff only, h = 0)."),
     equilibration: Optional[int] = typer.Option(None, help="Equilibration sweeps (default: simulator's)."),
     decorrelation: Optional[int] = typer.Option(None, help="Sweeps between samples (default: simulator's)."),
     seed: int = typer.Option(0, help="Random seed."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ) -> None:
-    """2D Ising model (square lattice, J = k_B = 1): Metropolis (Numba) and Wolff updates."""
+    """2D Ising model (square or triangular lattice, J = k_B = 1): Metropolis (Numba) and Wolff updates."""
     from ._io import check_output
     from .sim import ising
 
-    kwargs = dict(L=L, temperatures=ising.parse_temperatures(temperatures), samples=samples, h=h, algorithm=algorithm)
+    kwargs = dict(L=L, temperatures=ising.parse_temperatures(temperatures), samples=samples, h=h, algorithm=algorithm,
+                  lattice=lattice)
     if equilibration is not None:
         kwargs["equilibration_sweeps"] = equilibration
     if decorrelation is not None:
@@ -349,6 +351,9 @@ def bench_ising(as_json: bool = typer.Option(False, "--json", help="One JSON obj
 
     result = bench.run(L=L)
     typer.echo(json.dumps(result) if as_json else bench.format_report(result))
+
+
+from . import cli_transfer  # noqa: E402,F401  (registers `physml transfer ...`)
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -53,6 +53,12 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("quantum-forecast", "physml.studies.quantum_forecast",
                   "quench dynamics of a transverse-field Ising chain (exact): LSTM and transformer forecasts vs "
                   "persistence and linear prediction, error vs horizon, energy conservation"),
+        StudyInfo("transfer-water", "physml.studies.transfer_water",
+                  "viscosity model of H2O (IAPWS-95) fine-tuned to heavy water D2O with 5-50 points; vs scratch"),
+        StudyInfo("transfer-argon", "physml.studies.transfer_argon",
+                  "Lennard-Jones fluid (JZG 1993 EOS) to real argon (CoolProp): the sim-to-experiment gap closed"),
+        StudyInfo("transfer-ising", "physml.studies.transfer_ising",
+                  "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) to the triangular lattice"),
     ]
 }
 

@@ -10,6 +10,8 @@ and dimensionless.
 * :func:`onsager_energy`, :func:`yang_magnetization` and
   :func:`exact_energy_distribution` are the exact results the sampler is
   tested against.
+* ``IsingParams(lattice="triangular")``: the triangular lattice (six
+  neighbours, exact T_c = 4 / ln 3), sampled by Wolff clusters at ``h = 0``.
 * The Numba kernels (:func:`metropolis_sweeps`, :func:`wolff_sweeps`) and
   the observables work on plain int8 arrays for use outside :func:`simulate`.
 """
@@ -20,6 +22,7 @@ from ._observables import energy_per_spin, magnetization_per_spin
 from ._params import IsingParams, parse_temperatures
 from ._rng import new_rng_state
 from ._simulate import simulate
+from ._triangular import T_C_TRIANGULAR, triangular_energy_per_spin, triangular_wolff_sweeps
 from ._wolff import wolff_sweeps
 
 __all__ = [
@@ -36,4 +39,7 @@ __all__ = [
     "metropolis_thresholds",
     "wolff_sweeps",
     "new_rng_state",
+    "T_C_TRIANGULAR",
+    "triangular_energy_per_spin",
+    "triangular_wolff_sweeps",
 ]

@@ -79,19 +79,28 @@ def all_states(L: int) -> np.ndarray:
     return (2 * bits - 1).astype(np.int8).reshape(-1, L, L)
 
 
-def exact_energy_distribution(L: int, T: float, h: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def exact_energy_distribution(L: int, T: float, h: float = 0.0, *, lattice: str = "square"
+                              ) -> tuple[np.ndarray, np.ndarray]:
     """Exact distribution of the energy per spin of a periodic ``L`` x ``L`` lattice.
 
     Enumerates all ``2**(L*L)`` states (``2 <= L <= 4``) with the same
     Hamiltonian as the simulator. Returns ``(levels, probabilities)``: the
     distinct energies per spin (J), ascending, and their Boltzmann probabilities.
+    ``lattice='triangular'`` uses the triangular lattice's three bonds per site.
     """
     if isinstance(L, bool) or not isinstance(L, (int, np.integer)) or not 2 <= L <= MAX_ENUMERATION_L:
         raise ParameterError.invalid("L", L, f"an integer in [2, {MAX_ENUMERATION_L}] (exhaustive enumeration)")
     if not math.isfinite(h):
         raise ParameterError.invalid("h", h, "a finite number")
     beta = float(_beta(T))
-    e = energy_per_spin(all_states(int(L)), h)
+    if lattice not in ("square", "triangular"):
+        raise ParameterError.invalid("lattice", lattice, "'square' or 'triangular'")
+    if lattice == "triangular":
+        from ._triangular import triangular_energy_per_spin
+
+        e = triangular_energy_per_spin(all_states(int(L)), h)
+    else:
+        e = energy_per_spin(all_states(int(L)), h)
     keys = np.round(e, 12)  # equal energies from different (bond, magnetisation) pairs merge
     levels, inverse = np.unique(keys, return_inverse=True)
     log_w = -beta * L * L * e

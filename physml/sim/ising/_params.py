@@ -17,9 +17,10 @@ from physml.errors import ParameterError
 
 from ._exact import T_C
 
-__all__ = ["IsingParams", "parse_temperatures", "ALGORITHMS", "WOLFF_MAX_T_OVER_TC"]
+__all__ = ["IsingParams", "parse_temperatures", "ALGORITHMS", "LATTICES", "WOLFF_MAX_T_OVER_TC"]
 
 ALGORITHMS = ("auto", "metropolis", "wolff")
+LATTICES = ("square", "triangular")
 #: 'auto' uses Wolff at h = 0 below this multiple of T_C (critical slowing down,
 #: and so that ordered samples see both signs of the magnetisation)
 WOLFF_MAX_T_OVER_TC = 1.25
@@ -68,6 +69,11 @@ class IsingParams:
         sweeps discarded before the first sample, >= 0.
     decorrelation_sweeps:
         sweeps between recorded samples, >= 1.
+    lattice:
+        ``'square'`` (default) or ``'triangular'`` (six neighbours on the
+        skewed ``L`` x ``L`` array, see :mod:`._triangular`); the triangular
+        lattice is not bipartite, so it is sampled by Wolff clusters only
+        (``algorithm`` 'auto' or 'wolff', ``h = 0``).
     """
 
     L: int
@@ -77,6 +83,7 @@ class IsingParams:
     algorithm: str = "auto"
     equilibration_sweeps: int = 500
     decorrelation_sweeps: int = 10
+    lattice: str = "square"
 
     def __post_init__(self) -> None:
         L = _int("L", self.L, 4)
@@ -95,11 +102,20 @@ class IsingParams:
             raise ParameterError.invalid("algorithm", self.algorithm, "'metropolis' or 'auto' when h != 0 (Wolff needs h = 0)")
         set_(self, "equilibration_sweeps", _int("equilibration_sweeps", self.equilibration_sweeps, 0))
         set_(self, "decorrelation_sweeps", _int("decorrelation_sweeps", self.decorrelation_sweeps, 1))
+        if self.lattice not in LATTICES:
+            raise ParameterError.invalid("lattice", self.lattice, f"one of {', '.join(LATTICES)}")
+        if self.lattice == "triangular" and self.algorithm == "metropolis":
+            raise ParameterError.invalid("algorithm", self.algorithm, "'wolff' or 'auto' on the triangular lattice "
+                                         "(not bipartite: no checkerboard Metropolis)")
+        if self.lattice == "triangular" and self.h != 0.0:
+            raise ParameterError.invalid("h", self.h, "0 on the triangular lattice (sampled by Wolff clusters)")
 
     def algorithm_at(self, T: float) -> str:
         """The update (``'metropolis'`` or ``'wolff'``) used at temperature ``T``."""
         if self.algorithm != "auto":
             return self.algorithm
+        if self.lattice == "triangular":
+            return "wolff"
         return "wolff" if self.h == 0.0 and T < WOLFF_MAX_T_OVER_TC * T_C else "metropolis"
 
 

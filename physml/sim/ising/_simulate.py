@@ -23,6 +23,7 @@ from ._metropolis import MetropolisChain, metropolis_thresholds
 from ._observables import energy_per_spin, magnetization_per_spin
 from ._params import IsingParams
 from ._rng import new_rng_state
+from ._triangular import T_C_TRIANGULAR, triangular_energy_per_spin, triangular_wolff_sweeps
 from ._wolff import wolff_sweeps
 
 __all__ = ["simulate"]
@@ -45,15 +46,16 @@ def _sample_metropolis(params: IsingParams, T: float, spins: np.ndarray, state: 
         chain.spins(out=out[k])
 
 
-def _sample_wolff(params: IsingParams, T: float, spins: np.ndarray, state: np.ndarray, out: np.ndarray) -> None:
+def _sample_wolff(params: IsingParams, T: float, spins: np.ndarray, state: np.ndarray, out: np.ndarray,
+                  sweeps=wolff_sweeps) -> None:
     # equilibrate with sweeps of L*L flipped spins, then record with a fixed
     # number of clusters per sweep, L*L / (mean cluster size so far): a
     # stopping rule on the flipped count would bias the recorded states (see _wolff.py)
     calibration = max(params.equilibration_sweeps, 1)
-    clusters, flipped = wolff_sweeps(spins, 1.0 / T, calibration, state)
+    clusters, flipped = sweeps(spins, 1.0 / T, calibration, state)
     per_sweep = max(1, round(params.L**2 * clusters / flipped))
     for k in range(params.samples):
-        wolff_sweeps(spins, 1.0 / T, params.decorrelation_sweeps, state, clusters_per_sweep=per_sweep)
+        sweeps(spins, 1.0 / T, params.decorrelation_sweeps, state, clusters_per_sweep=per_sweep)
         out[k] = spins
 
 
@@ -77,21 +79,24 @@ def simulate(params: IsingParams, *, seed: int | np.random.Generator, progress: 
         from tqdm import tqdm
 
         iterator = tqdm(temps, desc=f"Ising L={L}", unit="T")
+    triangular = params.lattice == "triangular"
     for t_idx, T in enumerate(iterator):
         state = new_rng_state(rng, L)
-        start = initial_state(L, T, rng)
+        start = initial_state(L, T * (T_C / T_C_TRIANGULAR if triangular else 1.0), rng)
         out = spins[t_idx * n_per_T : (t_idx + 1) * n_per_T]
-        if params.algorithm_at(T) == "wolff":
+        if triangular:
+            _sample_wolff(params, T, start, state, out, sweeps=triangular_wolff_sweeps)
+        elif params.algorithm_at(T) == "wolff":
             _sample_wolff(params, T, start, state, out)
         else:
             _sample_metropolis(params, T, start, state, out)
     arrays = {
         "spins": spins,
         "temperature": np.repeat(np.asarray(temps, dtype=np.float64), n_per_T),
-        "energy": np.atleast_1d(energy_per_spin(spins, params.h)),
+        "energy": np.atleast_1d(triangular_energy_per_spin(spins) if triangular else energy_per_spin(spins, params.h)),
         "magnetization": np.atleast_1d(magnetization_per_spin(spins)),
     }
     attrs = provenance("ising", asdict(params), record)
-    attrs["lattice"] = "square"
+    attrs["lattice"] = params.lattice
     return Dataset(arrays, dict(UNITS), attrs)
 

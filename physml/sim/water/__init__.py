@@ -42,6 +42,15 @@ from ._phase import (
     sublimation_pressure,
 )
 from ._phase_data import WaterPhaseParams, phase_dataset
+from ._transport import (
+    CRITICAL,
+    FLUIDS,
+    NEAR_CRITICAL_REDUCED,
+    TransportParams,
+    reduced_saturation_temperature,
+    transport_dataset,
+    transport_properties,
+)
 
 __all__ = [
     "PHASES",
@@ -67,4 +76,11 @@ __all__ = [
     "thermal_conductivity",
     "ConductivityParams",
     "conductivity_dataset",
+    "FLUIDS",
+    "CRITICAL",
+    "NEAR_CRITICAL_REDUCED",
+    "TransportParams",
+    "transport_dataset",
+    "transport_properties",
+    "reduced_saturation_temperature",
 ]

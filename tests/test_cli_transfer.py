@@ -1,0 +1,93 @@
+"""``physml transfer fine-tune``: a saved Earth-pendulum model fine-tuned on Moon data; bad input exits 2."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from physml.data import Dataset
+from physml.models import MLPFactory, TorchRegressor, load_model, save_model
+
+from conftest import single_threaded  # noqa: E402
+from test_cli import assert_one_line_error, cli  # noqa: E402
+from test_transfer import G_EARTH, G_MOON, pendulum  # noqa: E402
+
+_one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
+FEATURES = ["length_m", "theta0_rad"]
+
+
+@pytest.fixture(scope="module")
+def saved_source(tmp_path_factory):
+    X, y = pendulum(300, G_EARTH, seed=1)
+    est = TorchRegressor(MLPFactory((16, 16)), epochs=60, lr=3e-3, seed=0).fit(X, y)
+    path = tmp_path_factory.mktemp("src") / "earth"
+    save_model(est, path, metadata={"feature_names": FEATURES, "feature_units": ["m", "rad"],
+                                    "target": "period_s", "task": "regression"})
+    return path
+
+
+def _target(tmp_path, n=20, units=("m", "rad", "s"), names=(*FEATURES, "period_s"), nan=False):
+    X, y = pendulum(n, G_MOON, seed=3)
+    if nan:
+        X[2, 0] = np.nan
+    arrays = dict(zip(names, (X[:, 0], X[:, 1], y)))
+    path = tmp_path / "moon.h5"
+    Dataset(arrays, dict(zip(names, units))).save(path)
+    return path
+
+
+def test_fine_tune_writes_a_model_that_predicts_the_moon(tmp_path, capsys, saved_source):
+    out = tmp_path / "moon_model"
+    code, stdout, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(_target(tmp_path)),
+                            "--target", "period_s", "-o", str(out))
+    assert code == 0, err
+    assert "wrote" in stdout
+    model = load_model(out)
+    X, y = pendulum(200, G_MOON, seed=9)
+    source = load_model(saved_source).estimator
+    # the Earth model is off by the factor sqrt(9.81/1.62) = 2.46; after fine-tuning the error is the
+    # source network's own (a few % of the ~6 s mean period)
+    assert np.sqrt(np.mean((model.estimator.predict(X) - y) ** 2)) < 0.1 * np.sqrt(np.mean((source.predict(X) - y) ** 2))
+    assert model.metadata["fine_tune_samples"] == 20
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(tmp_path / "moon.h5"),
+                       "--target", "period_s", "-o", str(out))
+    assert_one_line_error(code, err, "exists")  # never overwritten without --force
+
+
+def test_target_with_other_features_exits_2(tmp_path, capsys, saved_source):
+    data = _target(tmp_path, names=("length_m", "theta0_deg", "period_s"))
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(data), "--target", "period_s",
+                       "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "theta0_rad")
+    assert not (tmp_path / "m").exists()
+
+
+def test_target_with_other_units_exits_2(tmp_path, capsys, saved_source):
+    data = _target(tmp_path, units=("cm", "rad", "s"))
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(data), "--target", "period_s",
+                       "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "length_m", "'cm'", "'m'")
+    assert not (tmp_path / "m").exists()
+
+
+def test_zero_target_samples_exits_2(tmp_path, capsys, saved_source):
+    data = tmp_path / "empty.csv"
+    data.write_text("length_m,theta0_rad,period_s\n")
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(data), "--target", "period_s",
+                       "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "empty.csv", "no rows")
+    assert not (tmp_path / "m").exists()
+
+
+def test_nan_in_target_exits_2(tmp_path, capsys, saved_source):
+    data = _target(tmp_path, nan=True)
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(data), "--target", "period_s",
+                       "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "NaN", "length_m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_bad_mode_exits_2(tmp_path, capsys, saved_source):
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(_target(tmp_path)),
+                       "--target", "period_s", "--mode", "all", "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "mode", "all")
