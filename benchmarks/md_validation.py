@@ -40,10 +40,11 @@ def eos(seed: int = 0) -> dict:
     P = float(P_ts.mean() + md.tail_pressure(0.8, 2.5))
     pairs = 0.8 * 4 / 3 * np.pi * 2.5**3 / 2
     U = float(ds["potential_energy"].mean() + pairs * K.lj_shift(2.5) + md.tail_energy(0.8, 2.5))
-    r, g = md.radial_distribution(frames, p.box_length, n_bins=200)
+    r, g = md.radial_distribution(frames, p.box_length, n_bins=400)
+    U_g, P_g = md.energy_pressure_from_rdf(r, g, 0.8, T)
     return dict(T=T, P_sim_ts=float(P_ts.mean()), P_err=P_err, P_corrected=P, P_jzg=md.jzg_pressure(0.8, T),
                 U_corrected=U, U_jzg=md.jzg_energy(0.8, T), g_peak=float(g.max()), r_peak=float(r[np.argmax(g)]),
-                g_large_r=float(g[r > 3.0].mean()))
+                g_large_r=float(g[r > 3.0].mean()), U_from_rdf=U_g, P_from_rdf=P_g)
 
 
 def throughput(n: int) -> float:

@@ -13,9 +13,9 @@
 """
 
 from ._params import ENSEMBLES, MAX_DT, POTENTIALS, MDParams, fcc_cells
-from ._reference import jzg_energy, jzg_pressure, tail_energy, tail_pressure
+from ._reference import energy_pressure_from_rdf, jzg_energy, jzg_pressure, tail_energy, tail_pressure
 from ._system import MD_UNITS, LJSystem, fcc_lattice, maxwell_boltzmann, radial_distribution, simulate, simulate_frames
 
-__all__ = ["ENSEMBLES", "MAX_DT", "POTENTIALS", "MDParams", "fcc_cells", "jzg_energy", "jzg_pressure", "tail_energy",
+__all__ = ["energy_pressure_from_rdf", "ENSEMBLES", "MAX_DT", "POTENTIALS", "MDParams", "fcc_cells", "jzg_energy", "jzg_pressure", "tail_energy",
            "tail_pressure", "MD_UNITS", "LJSystem", "fcc_lattice", "maxwell_boltzmann", "radial_distribution",
            "simulate", "simulate_frames"]

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-__all__ = ["jzg_pressure", "jzg_energy", "tail_energy", "tail_pressure"]
+__all__ = ["jzg_pressure", "jzg_energy", "tail_energy", "tail_pressure", "energy_pressure_from_rdf"]
 
 _X = (0.8623085097507421, 2.976218765822098, -8.402230115796038, 0.1054136629203555, -0.8564583828174598,
       1.582759470107601, 0.7639421948305453, 1.753173414312048, 2.798291772190376e3, -4.8394220260857657e-2,
@@ -74,3 +74,23 @@ def tail_energy(density: float, r_cut: float) -> float:
 def tail_pressure(density: float, r_cut: float) -> float:
     """Pressure from beyond ``r_cut`` (g = 1): ``(16/3) pi rho^2 (2/3 r_c^-9 - r_c^-3)``."""
     return 16.0 / 3.0 * np.pi * density**2 * (2.0 / 3.0 * r_cut**-9 - r_cut**-3)
+
+
+def energy_pressure_from_rdf(r: np.ndarray, g: np.ndarray, density: float, temperature: float) -> tuple[float, float]:
+    """Full-LJ energy per particle and pressure from g(r) (energy and virial routes), with tails beyond r[-1].
+
+    ``U/N = 2 pi rho int u(r) g(r) r^2 dr``, ``P = rho T - (2 pi / 3) rho^2 int r u'(r) g(r) r^2 dr``, with
+    the full ``u = 4 (r^-12 - r^-6)`` (midpoint rule on the histogram's bins; ``g = 1`` beyond the last bin).
+    """
+    r, g = np.asarray(r, float), np.asarray(g, float)
+    dr = r[1] - r[0]
+    ok = g > 0
+    ir6 = np.zeros_like(r)
+    ir6[ok] = r[ok] ** -6.0
+    u = 4 * ir6 * (ir6 - 1)
+    r_du = -24 * ir6 * (2 * ir6 - 1)  # r u'(r)
+    r_end = r[-1] + dr / 2
+    U = 2 * np.pi * density * np.sum(u * g * r**2) * dr + tail_energy(density, r_end)
+    P = (density * temperature - 2 * np.pi / 3 * density**2 * np.sum(r_du * g * r**2) * dr
+         + tail_pressure(density, r_end))
+    return float(U), float(P)
