@@ -68,3 +68,44 @@ def simulate_md(
     typer.echo(f"wrote {len(ds)} samples ({n} atoms, {steps} steps, {ensemble}) to {output}; "
                f"total energy/N {E[0]:.6f} -> {E[-1]:.6f}, <T> {ds['temperature'].mean():.4f}, "
                f"<P> {ds['pressure'].mean():.4f}, {ds.attrs['atom_steps_per_second']:.3g} atom-steps/s")
+
+
+# ---------------------------------------------------------------------------- rl
+@rl_app.command("train")
+def rl_train(
+    env_id: str = typer.Argument(..., help="A Gymnasium id: physml/EnergyLevels-v0, physml/QubitControl-v0, "
+                                           "physml/ThermostatControl-v0, CartPole-v1, Pendulum-v1, ..."),
+    agent: str = typer.Option("ppo", "--agent", help="q-learning | dqn | reinforce | a2c | ppo."),
+    steps: int = typer.Option(..., "--steps", help="Environment steps to train for (>= 1)."),
+    seed: int = typer.Option(0, help="Random seed (agent and environment)."),
+    env_kwargs: str = typer.Option("{}", "--env-kwargs", help="JSON object of environment parameters."),
+    hyper: str = typer.Option("{}", "--hyper", help="JSON object of agent hyper-parameters (see the agent's file)."),
+    episodes: int = typer.Option(20, "--eval-episodes", help="Greedy evaluation episodes after training."),
+    runs_dir: Path = _RUNS_DIR,
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+) -> None:
+    """Train an agent on any Gymnasium environment; write a run (learning curve, evaluation); print its directory."""
+    from .rl.training import parse_json_object, train_run
+
+    result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
+                       hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
+    from .runs import write_run
+
+    record = write_run(result.study_result, runs_dir, wall_seconds=result.wall_seconds)
+    if not quiet:
+        _echo_metrics(result.study_result.metrics)
+    typer.echo(str(record.path))
+
+
+@rl_app.command("eval")
+def rl_eval(
+    run: str = typer.Argument(..., help="A run directory written by `physml rl train`, or its id."),
+    episodes: int = typer.Option(20, "--episodes", help="Evaluation episodes (>= 1)."),
+    seed: int = typer.Option(10_000, help="Seed of the first evaluation episode (then seed + 1, ...)."),
+    runs_dir: Path = _RUNS_DIR,
+) -> None:
+    """Evaluate a trained run's agent greedily: mean and standard deviation of the return."""
+    from .rl.training import evaluate_run
+
+    returns = evaluate_run(run, episodes, seed=seed, runs_dir=runs_dir)
+    typer.echo(f"episodes {len(returns)}  mean_return {returns.mean():.6g}  std_return {returns.std():.6g}")
