@@ -47,6 +47,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
         StudyInfo("feature-importance", "physml.studies.feature_importance",
                   "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
+        StudyInfo("rl-energy-levels", "physml.studies.rl_energy_levels",
+                  "tabular Q-learning on a ladder of energy levels recovers value iteration's optimal policy"),
+        StudyInfo("rl-qubit", "physml.studies.rl_qubit",
+                  "state preparation of a driven qubit (Bukov et al. 2018): RL against the exhaustive bang-bang optimum"),
+        StudyInfo("rl-thermostat", "physml.studies.rl_thermostat",
+                  "an RL heating-rate controller holds a Lennard-Jones MD system at a target temperature vs a tuned PID"),
     ]
 }
 

@@ -22,7 +22,8 @@ class Policy(_module_base()):
     """``dist(obs)`` -> a torch distribution over actions; ``Box`` actions are Gaussian with a learned,
     state-independent log standard deviation, and clipped to the bounds only when sent to the environment."""
 
-    def __init__(self, obs_space: gym.Space, act_space: gym.Space, hidden: tuple[int, ...], activation: str):
+    def __init__(self, obs_space: gym.Space, act_space: gym.Space, hidden: tuple[int, ...], activation: str,
+                 log_std_init: float = 0.0):
         import torch
         import torch.nn as nn
 
@@ -31,7 +32,7 @@ class Policy(_module_base()):
         n_out = int(act_space.n) if self.discrete else int(np.prod(act_space.shape))
         self.net = mlp(obs_dim(obs_space), hidden, n_out, activation, out_gain=0.01)
         if not self.discrete:
-            self.log_std = nn.Parameter(torch.zeros(n_out))
+            self.log_std = nn.Parameter(torch.full((n_out,), float(log_std_init)))
             self.low = np.asarray(act_space.low, np.float32)
             self.high = np.asarray(act_space.high, np.float32)
             self.shape = act_space.shape
@@ -41,9 +42,9 @@ class Policy(_module_base()):
         from torch.distributions import Categorical, Normal
 
         out = self.net(obs)
-        if self.discrete:
-            return Categorical(logits=out)
-        return Normal(out, torch.exp(self.log_std).expand_as(out))
+        if self.discrete:  # argument validation costs more than the network at these sizes
+            return Categorical(logits=out, validate_args=False)
+        return Normal(out, torch.exp(self.log_std).expand_as(out), validate_args=False)
 
     def log_prob(self, dist, actions):
         lp = dist.log_prob(actions)

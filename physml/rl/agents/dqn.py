@@ -4,7 +4,7 @@ Reads top to bottom like CleanRL's ``dqn.py``: an MLP Q-network, a ring-buffer
 replay memory, epsilon decaying linearly over ``exploration_fraction`` of
 training, every ``train_freq`` environment steps ``gradient_steps`` Adam steps
 on minibatches of the TD error against the target network, which is copied
-from the online network every ``target_update`` steps. A time-limit
+from the online network every ``target_update`` environment steps (as SB3 counts). A time-limit
 truncation bootstraps; termination does not. Defaults are the RL Baselines3
 Zoo's CartPole-v1 hyper-parameters for SB3's DQN.
 """
@@ -78,8 +78,6 @@ class DQN(Agent):
         torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), h["max_grad_norm"])
         self.opt.step()
         self.n_updates += 1
-        if self.n_updates % h["target_update"] == 0:
-            self.target.load_state_dict(self.q_net.state_dict())
 
     # -- training loop ----------------------------------------------------------------------------
     def _learn(self, total_steps: int, progress: bool) -> None:
@@ -105,6 +103,8 @@ class DQN(Agent):
             if self.steps_done > h["learning_starts"] and self.steps_done % h["train_freq"] == 0:
                 for _ in range(h["gradient_steps"]):
                     self._update()
+            if self.steps_done % h["target_update"] == 0:
+                self.target.load_state_dict(self.q_net.state_dict())
 
     def predict(self, obs: Any, deterministic: bool = True) -> int:
         import torch

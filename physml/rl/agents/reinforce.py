@@ -27,13 +27,14 @@ class Reinforce(Agent):
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         return {"gamma": 0.99, "lr": 3e-3, "hidden": (64, 64), "episodes_per_update": 4, "ent_coef": 0.0,
-                "activation": "tanh"}
+                "activation": "tanh", "log_std_init": 0.0}
 
     def _build(self) -> None:
         import torch
 
         h = self.hyper
-        self.policy = Policy(self.env.observation_space, self.env.action_space, tuple(h["hidden"]), h["activation"])
+        self.policy = Policy(self.env.observation_space, self.env.action_space, tuple(h["hidden"]), h["activation"],
+                             h["log_std_init"])
         self.opt = torch.optim.Adam(self.policy.parameters(), lr=h["lr"])
 
     def _learn(self, total_steps: int, progress: bool) -> None:
