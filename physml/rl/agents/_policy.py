@@ -9,7 +9,7 @@ import numpy as np
 
 from ._nets import mlp, obs_dim
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "act"]
 
 
 def _module_base():
@@ -69,3 +69,16 @@ class Policy(_module_base()):
         if self.discrete:
             return int(out.argmax())
         return np.clip(out.numpy().astype(np.float32).reshape(self.shape), self.low, self.high)
+
+
+def act(policy: Policy, obs: Any, space: gym.Space, deterministic: bool) -> Any:
+    """The action of ``policy`` at ``obs``: its mode (greedy / mean) or a sample."""
+    import torch
+
+    from ._nets import obs_tensor
+
+    t = obs_tensor(obs, space)
+    if deterministic:
+        return policy.greedy(t)
+    with torch.no_grad():
+        return policy.to_env(policy.dist(t).sample())

@@ -14,8 +14,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ._base import Agent
-from ._nets import encode, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
-from ._policy import Policy
+from ._nets import encode, state_dict_from_numpy, state_dict_to_numpy
+from ._policy import Policy, act
 
 __all__ = ["Reinforce"]
 
@@ -86,13 +86,7 @@ class Reinforce(Agent):
         self.opt.step()
 
     def predict(self, obs: Any, deterministic: bool = True) -> Any:
-        import torch
-
-        t = obs_tensor(obs, self.env.observation_space)
-        if deterministic:
-            return self.policy.greedy(t)
-        with torch.no_grad():
-            return self.policy.to_env(self.policy.dist(t).sample())
+        return act(self.policy, obs, self.env.observation_space, deterministic)
 
     def _state(self) -> dict[str, np.ndarray]:
         return state_dict_to_numpy(self.policy, "pi.")
