@@ -42,6 +42,7 @@ def simulate_md(
 ) -> None:
     """Lennard-Jones molecular dynamics (reduced units); per-particle energies, temperature, pressure."""
     import h5py
+    import numpy as np
 
     from ._io import atomic_output, check_output
     from .sim import md
@@ -60,7 +61,7 @@ def simulate_md(
             r, g = md.radial_distribution(pos, params.box_length)
             with h5py.File(tmp, "a") as f:  # groups: Dataset.load reads only the root's equal-length arrays
                 f.create_dataset("frames/positions", data=pos, compression="gzip").attrs["unit"] = "sigma"
-                f.create_dataset("frames/time", data=params.dt * frames * __import__("numpy").arange(len(pos)))
+                f.create_dataset("frames/time", data=params.dt * frames * np.arange(len(pos)))
                 f["frames/time"].attrs["unit"] = md.MD_UNITS["time"]
                 f.create_dataset("rdf/r", data=r).attrs["unit"] = "sigma"
                 f.create_dataset("rdf/g", data=g).attrs["unit"] = "1"

@@ -164,9 +164,8 @@ def simulate(params: MDParams, *, seed: int | np.random.Generator, progress: boo
 
     Arrays (one row per sample, every ``sample_every`` steps, the start included):
     ``time``, ``kinetic_energy``, ``potential_energy``, ``total_energy``,
-    ``temperature``, ``pressure``; with ``frame_every > 0`` the attribute-free
-    dataset ``positions`` is stored separately as frames of shape ``(N, 3)``
-    (see :func:`simulate_frames`). ``rdf_r``/``rdf_g`` are in the attributes.
+    ``temperature``, ``pressure``. Position frames (``frame_every > 0``) come
+    from :func:`simulate_frames`.
     """
     ds, _ = simulate_frames(params, seed=seed, progress=progress)
     return ds
