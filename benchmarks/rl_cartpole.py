@@ -60,7 +60,7 @@ def run_physml(algo: str, seed: int) -> dict:
 
 def run_sb3(algo: str, seed: int) -> dict:
     import stable_baselines3 as sb3
-    from stable_baselines3.common.utils import get_linear_fn
+    from stable_baselines3.common.utils import LinearSchedule
 
     env = gym.make("CartPole-v1")
     if algo == "dqn":
@@ -70,8 +70,8 @@ def run_sb3(algo: str, seed: int) -> dict:
                         policy_kwargs=dict(net_arch=[256, 256]), seed=seed, device="cpu")
     else:
         model = sb3.PPO("MlpPolicy", env, n_steps=256, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
-                        ent_coef=0.0, learning_rate=get_linear_fn(1e-3, 0.0, 1.0),
-                        clip_range=get_linear_fn(0.2, 0.0, 1.0), seed=seed, device="cpu")
+                        ent_coef=0.0, learning_rate=LinearSchedule(1e-3, 0.0, 1.0),
+                        clip_range=LinearSchedule(0.2, 0.0, 1.0), seed=seed, device="cpu")
     t0 = time.perf_counter()
     model.learn(BUDGET[algo])
     wall = time.perf_counter() - t0
