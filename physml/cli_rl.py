@@ -67,8 +67,9 @@ def simulate_md(
                 f.create_dataset("rdf/g", data=g).attrs["unit"] = "1"
     E, t = ds["total_energy"], ds["time"]
     drift = np.polyfit(t, E, 1)[0] * (t[-1] - t[0]) if len(E) > 2 else E[-1] - E[0]
+    conserved = f" (drift of a least-squares line {drift:.2e})" if ensemble == "nve" else ""
     typer.echo(f"wrote {len(ds)} samples ({n} atoms, {steps} steps, {ensemble}) to {output}; "
-               f"total energy/N {E[0]:.6f} -> {E[-1]:.6f} (drift of a least-squares line {drift:.2e}), "
+               f"total energy/N {E[0]:.6f} -> {E[-1]:.6f}{conserved}, "
                f"<T> {ds['temperature'].mean():.4f}, <P> {ds['pressure'].mean():.4f}, "
                f"{ds.attrs['atom_steps_per_second']:.3g} atom-steps/s")
 
