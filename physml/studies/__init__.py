@@ -59,6 +59,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "Lennard-Jones fluid (JZG 1993 EOS) to real argon (CoolProp): the sim-to-experiment gap closed"),
         StudyInfo("transfer-ising", "physml.studies.transfer_ising",
                   "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) to the triangular lattice"),
+        StudyInfo("rl-energy-levels", "physml.studies.rl_energy_levels",
+                  "tabular Q-learning on a ladder of energy levels recovers value iteration's optimal policy"),
+        StudyInfo("rl-qubit", "physml.studies.rl_qubit",
+                  "state preparation of a driven qubit (Bukov et al. 2018): RL against the exhaustive bang-bang optimum"),
+        StudyInfo("rl-thermostat", "physml.studies.rl_thermostat",
+                  "an RL heating-rate controller holds a Lennard-Jones MD system at a target temperature vs a tuned PID"),
     ]
 }
 

@@ -1,0 +1,224 @@
+"""What every agent shares: seeding, the learning curve, evaluation, and safetensors + JSON persistence.
+
+An agent is built on an environment (``Agent(env, seed=..., **hyper)``), trains
+with ``learn(total_steps)`` (counting environment steps), acts with
+``predict(obs)`` (greedy / mean action) and is saved as ``agent.json``
+(name, hyper-parameters, spaces) plus ``weights.safetensors`` (numpy arrays or
+torch tensors): nothing is unpickled or executed on load.
+
+Randomness: numpy draws come from ``self.rng`` (``numpy.random.default_rng(seed)``);
+torch draws happen inside ``torch.random.fork_rng`` seeded from the same seed, so the
+global torch RNG is left as found and the same seed gives the same learning curve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from ...errors import DataError, ParameterError
+
+__all__ = ["Agent", "LearningCurve", "evaluate", "space_spec", "check_steps"]
+
+
+@dataclass
+class LearningCurve:
+    """Undiscounted return of every finished training episode, with the environment step at its end."""
+
+    steps: list[int] = field(default_factory=list)
+    returns: list[float] = field(default_factory=list)
+
+    def add(self, step: int, ret: float) -> None:
+        self.steps.append(int(step))
+        self.returns.append(float(ret))
+
+    def moving_average(self, window: int = 20) -> np.ndarray:
+        r = np.asarray(self.returns, float)
+        if not len(r):
+            return r
+        c = np.cumsum(np.insert(r, 0, 0.0))
+        k = np.minimum(np.arange(1, len(r) + 1), window)
+        return (c[1:] - c[np.arange(1, len(r) + 1) - k]) / k
+
+
+def check_steps(total_steps: object) -> int:
+    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
+        raise ParameterError.invalid("steps", total_steps, "an integer >= 1")
+    return int(total_steps)
+
+
+def space_spec(space: gym.Space) -> dict[str, Any]:
+    if isinstance(space, gym.spaces.Discrete):
+        return {"type": "Discrete", "n": int(space.n)}
+    if isinstance(space, gym.spaces.Box):
+        return {"type": "Box", "shape": list(space.shape), "low": np.asarray(space.low, float).ravel().tolist(),
+                "high": np.asarray(space.high, float).ravel().tolist()}
+    return {"type": type(space).__name__}
+
+
+class Agent:
+    """Base class; subclasses set ``name``, ``discrete_only`` and implement ``_learn`` / ``predict`` / weights."""
+
+    name = "agent"
+    discrete_only = False
+    uses_torch = False
+
+    def __init__(self, env: gym.Env, *, seed: int = 0, **hyper: Any):
+        if not isinstance(env.action_space, (gym.spaces.Discrete, gym.spaces.Box)):
+            raise ParameterError.invalid("env", env.spec.id if env.spec else env, "an environment with Discrete "
+                                         "or Box actions")
+        if self.discrete_only and not isinstance(env.action_space, gym.spaces.Discrete):
+            raise ParameterError.invalid("agent", self.name, f"an agent for continuous actions ({self.name} needs "
+                                         "Discrete actions; try reinforce, a2c or ppo)")
+        self.env = env
+        self.seed = int(seed)
+        self.rng = np.random.default_rng(seed)
+        self.hyper = dict(self.defaults())
+        unknown = set(hyper) - set(self.hyper)
+        if unknown:
+            raise ParameterError.invalid(sorted(unknown)[0], hyper[sorted(unknown)[0]],
+                                         f"a hyper-parameter of {self.name}: " + ", ".join(sorted(self.hyper)))
+        self.hyper.update(hyper)
+        self.curve = LearningCurve()
+        self.steps_done = 0
+        self._episode_seed_used = False
+        with self._torch_rng():
+            self._build()
+
+    # -- to override ------------------------------------------------------------------------------
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {}
+
+    def _build(self) -> None:
+        """Create networks / tables (inside the seeded torch RNG)."""
+
+    def _learn(self, total_steps: int, progress: bool) -> None:
+        raise NotImplementedError
+
+    def predict(self, obs: Any, deterministic: bool = True) -> Any:
+        raise NotImplementedError
+
+    def _state(self) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def _load_state(self, state: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    # -- shared -----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _torch_rng(self):
+        if not self.uses_torch:
+            yield
+            return
+        import torch
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed * 1_000_003 + self.steps_done)
+            yield
+
+    def learn(self, total_steps: int, *, progress: bool = False) -> "Agent":
+        """Train for ``total_steps`` environment steps; episode returns go to ``self.curve``."""
+        total_steps = check_steps(total_steps)
+        with self._torch_rng():
+            self._learn(total_steps, progress)
+        return self
+
+    def _reset(self) -> Any:
+        """Reset the training environment: seeded on the first episode, continuing its RNG afterwards."""
+        if not self._episode_seed_used:
+            self._episode_seed_used = True
+            self.env.action_space.seed(self.seed)
+            return self.env.reset(seed=self.seed)[0]
+        return self.env.reset()[0]
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``path/agent.json`` and ``path/weights.safetensors`` (a new folder)."""
+        from safetensors.numpy import save_file
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        state = {k: np.ascontiguousarray(v) for k, v in self._state().items()}
+        save_file(state, str(path / "weights.safetensors"))
+        meta = {"agent": self.name, "seed": self.seed, "hyper": self.hyper, "steps_done": self.steps_done,
+                "observation_space": space_spec(self.env.observation_space),
+                "action_space": space_spec(self.env.action_space)}
+        (path / "agent.json").write_text(json.dumps(meta, indent=2, default=_json) + "\n")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, env: gym.Env) -> "Agent":
+        """Rebuild an agent saved by :meth:`save` on ``env`` (whose spaces must match)."""
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        path = Path(path)
+        try:
+            meta = json.loads((path / "agent.json").read_text())
+            state = load_file(str(path / "weights.safetensors"))
+        except (OSError, ValueError, SafetensorError) as exc:
+            raise DataError(f"cannot read a saved agent from {str(path)!r} ({exc.__class__.__name__})") from None
+        if meta.get("agent") != cls.name:
+            raise DataError(f"{str(path)!r} holds a {meta.get('agent')!r} agent, not {cls.name!r}")
+        for key, space in (("observation_space", env.observation_space), ("action_space", env.action_space)):
+            if meta[key] != json.loads(json.dumps(space_spec(space))):
+                raise DataError(f"the saved agent's {key} does not match the environment's")
+        agent = cls(env, seed=meta["seed"], **_untuple(meta["hyper"]))
+        agent.steps_done = meta["steps_done"]
+        agent._load_state(state)
+        return agent
+
+
+def _json(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, tuple):
+        return list(obj)
+    raise TypeError(type(obj).__name__)
+
+
+def _untuple(hyper: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in hyper.items()}
+
+
+def evaluate(agent: Agent, env: gym.Env, episodes: int, *, seed: int = 10_000,
+             max_steps: int = 100_000) -> np.ndarray:
+    """Undiscounted returns of ``episodes`` episodes of the greedy policy (``env`` reset with ``seed + i``)."""
+    if isinstance(episodes, bool) or not isinstance(episodes, (int, np.integer)) or episodes < 1:
+        raise ParameterError.invalid("episodes", episodes, "an integer >= 1")
+    returns = np.zeros(episodes)
+    for i in range(episodes):
+        obs, _ = env.reset(seed=seed + i)
+        total, done, k = 0.0, False, 0
+        while not done and k < max_steps:
+            obs, r, term, trunc, _ = env.step(agent.predict(obs, deterministic=True))
+            total += float(r)
+            done = term or trunc
+            k += 1
+        returns[i] = total
+    if not np.all(np.isfinite(returns)):
+        raise ParameterError.invalid("env", env, "an environment with finite rewards")
+    return returns
+
+
+def linear_schedule(start: float, end: float, fraction: float, progress: float) -> float:
+    """``start`` -> ``end`` linearly over the first ``fraction`` of training, then ``end``."""
+    if fraction <= 0:
+        return end
+    return start + (end - start) * min(progress / fraction, 1.0)
+
+
+def finite_bounds(space: gym.spaces.Box, default: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    low = np.asarray(space.low, float).ravel()
+    high = np.asarray(space.high, float).ravel()
+    low = np.where(np.isfinite(low), low, -default)
+    high = np.where(np.isfinite(high), high, default)
+    return low, high
+
+

@@ -1,0 +1,95 @@
+"""REINFORCE (Williams 1992): Monte-Carlo policy gradient with a mean-return baseline.
+
+After every ``episodes_per_update`` episodes: ``G_t = sum_k gamma^k r_{t+k}``,
+advantages ``(G_t - mean) / std`` over the batch (a baseline that leaves the
+gradient unbiased up to the normalisation's scale), and one Adam step on
+``-mean(log pi(a_t|s_t) A_t) - ent_coef H``. Discrete and continuous actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ._base import Agent
+from ._nets import encode, state_dict_from_numpy, state_dict_to_numpy
+from ._policy import Policy, act
+
+__all__ = ["Reinforce"]
+
+
+class Reinforce(Agent):
+    name = "reinforce"
+    uses_torch = True
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {"gamma": 0.99, "lr": 3e-3, "hidden": (64, 64), "episodes_per_update": 4, "ent_coef": 0.0,
+                "activation": "tanh", "log_std_init": 0.0}
+
+    def _build(self) -> None:
+        import torch
+
+        h = self.hyper
+        self.policy = Policy(self.env.observation_space, self.env.action_space, tuple(h["hidden"]), h["activation"],
+                             h["log_std_init"])
+        self.opt = torch.optim.Adam(self.policy.parameters(), lr=h["lr"])
+
+    def _learn(self, total_steps: int, progress: bool) -> None:
+        import torch
+
+        h = self.hyper
+        space = self.env.observation_space
+        batch_obs, batch_act, batch_ret = [], [], []
+        episodes = 0
+        obs = self._reset()
+        rewards: list[float] = []
+        bar = tqdm(total=total_steps, disable=not progress, desc=self.name)
+        for _ in range(total_steps):
+            o = encode(obs, space)
+            with torch.no_grad():
+                action = self.policy.dist(torch.from_numpy(o)).sample()
+            obs, r, term, trunc, _ = self.env.step(self.policy.to_env(action))
+            batch_obs.append(o)
+            batch_act.append(action.numpy())
+            rewards.append(float(r))
+            self.steps_done += 1
+            bar.update()
+            if term or trunc:
+                self.curve.add(self.steps_done, sum(rewards))
+                G, running = np.zeros(len(rewards)), 0.0
+                for t in range(len(rewards) - 1, -1, -1):  # truncation: the tail beyond the limit is unknown
+                    running = rewards[t] + h["gamma"] * running
+                    G[t] = running
+                batch_ret.extend(G)
+                rewards = []
+                episodes += 1
+                obs = self._reset()
+                if episodes % h["episodes_per_update"] == 0:
+                    self._update(batch_obs, batch_act, batch_ret)
+                    batch_obs, batch_act, batch_ret = [], [], []
+        bar.close()
+
+    def _update(self, obs, act, ret) -> None:
+        import torch
+
+        o = torch.from_numpy(np.asarray(obs, np.float32))
+        a = torch.from_numpy(np.asarray(act))
+        G = torch.as_tensor(np.asarray(ret, np.float32))
+        adv = (G - G.mean()) / (G.std() + 1e-8) if len(G) > 1 else G - G.mean()
+        dist = self.policy.dist(o)
+        loss = -(self.policy.log_prob(dist, a) * adv).mean() - self.hyper["ent_coef"] * self.policy.entropy(dist).mean()
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+
+    def predict(self, obs: Any, deterministic: bool = True) -> Any:
+        return act(self.policy, obs, self.env.observation_space, deterministic)
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return state_dict_to_numpy(self.policy, "pi.")
+
+    def _load_state(self, state: dict[str, np.ndarray]) -> None:
+        state_dict_from_numpy(self.policy, state, "pi.")

@@ -1,0 +1,234 @@
+"""Numba kernels of the Lennard-Jones MD engine (reduced units: sigma = epsilon = m = k_B = 1).
+
+Pair potential ``u(r) = 4 (r^-12 - r^-6) - u(r_c)`` for ``r < r_c`` and 0 beyond
+(truncated and shifted). Forces come from a Verlet neighbour list (pairs
+``i < j`` within ``r_list = r_c + skin``), rebuilt when any particle has moved
+more than ``skin / 2`` since the last build; the build uses a cell list when at
+least three cells fit along the box, and all pairs otherwise (small boxes, where
+the cell list would visit every pair anyway).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["build_pairs", "pair_forces", "run_block", "lj_shift", "lj_force_at", "NVE", "BERENDSEN", "LANGEVIN", "RESCALE"]
+
+NVE, BERENDSEN, LANGEVIN, RESCALE = 0, 1, 2, 3
+
+
+@njit(cache=True)
+def lj_shift(r_cut: float) -> float:
+    """``u_LJ(r_c)``: the constant subtracted inside the cut-off."""
+    ir6 = 1.0 / r_cut**6
+    return 4.0 * ir6 * (ir6 - 1.0)
+
+
+@njit(cache=True)
+def _min_image(d: float, L: float) -> float:
+    return d - L * np.rint(d / L)
+
+
+@njit(cache=True)
+def build_pairs(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs ``(i, j)``, ``i < j``, closer than ``r_list`` (minimum image)."""
+    n = pos.shape[0]
+    rl2 = r_list * r_list
+    # a generous capacity from the mean density; doubled and retried if exceeded
+    cap = int(n * (2.0 / 3.0 * np.pi * r_list**3 * n / L**3 * 1.6 + 16))
+    ncell = int(L // r_list)
+    while True:
+        pi = np.empty(cap, np.int64)
+        pj = np.empty(cap, np.int64)
+        k = 0
+        overflow = False
+        if ncell < 3:
+            for i in range(n - 1):
+                for j in range(i + 1, n):
+                    dx = _min_image(pos[i, 0] - pos[j, 0], L)
+                    dy = _min_image(pos[i, 1] - pos[j, 1], L)
+                    dz = _min_image(pos[i, 2] - pos[j, 2], L)
+                    if dx * dx + dy * dy + dz * dz < rl2:
+                        if k == cap:
+                            overflow = True
+                            break
+                        pi[k] = i
+                        pj[k] = j
+                        k += 1
+                if overflow:
+                    break
+        else:
+            head = -np.ones(ncell**3, np.int64)
+            nxt = np.empty(n, np.int64)
+            cell = np.empty((n, 3), np.int64)
+            for i in range(n):
+                for a in range(3):
+                    c = int(pos[i, a] / L * ncell)
+                    cell[i, a] = min(max(c, 0), ncell - 1)
+                idx = (cell[i, 0] * ncell + cell[i, 1]) * ncell + cell[i, 2]
+                nxt[i] = head[idx]
+                head[idx] = i
+            for i in range(n):
+                for ox in range(-1, 2):
+                    for oy in range(-1, 2):
+                        for oz in range(-1, 2):
+                            cx = (cell[i, 0] + ox) % ncell
+                            cy = (cell[i, 1] + oy) % ncell
+                            cz = (cell[i, 2] + oz) % ncell
+                            j = head[(cx * ncell + cy) * ncell + cz]
+                            while j >= 0:
+                                if j > i:
+                                    dx = _min_image(pos[i, 0] - pos[j, 0], L)
+                                    dy = _min_image(pos[i, 1] - pos[j, 1], L)
+                                    dz = _min_image(pos[i, 2] - pos[j, 2], L)
+                                    if dx * dx + dy * dy + dz * dz < rl2:
+                                        if k == cap:
+                                            overflow = True
+                                            break
+                                        pi[k] = i
+                                        pj[k] = j
+                                        k += 1
+                                j = nxt[j]
+                            if overflow:
+                                break
+                        if overflow:
+                            break
+                    if overflow:
+                        break
+                if overflow:
+                    break
+        if not overflow:
+            return pi[:k].copy(), pj[:k].copy()
+        cap *= 2
+
+
+@njit(cache=True)
+def lj_force_at(r_cut: float) -> float:
+    """``-u_LJ'(r_c)``: the force jump at the cut-off of the (energy-)shifted potential."""
+    ir6 = 1.0 / r_cut**6
+    return 24.0 * ir6 * (2.0 * ir6 - 1.0) / r_cut
+
+
+@njit(cache=True)
+def pair_forces(pos: np.ndarray, L: float, pi: np.ndarray, pj: np.ndarray, r_cut: float,
+                f: np.ndarray, shifted_force: bool = False) -> tuple[float, float, int]:
+    """Fill ``f`` with the forces; return (potential energy, virial sum r.f, pairs inside r_c).
+
+    ``shifted_force``: ``u(r) - u(r_c) - (r - r_c) u'(r_c)`` instead of ``u(r) - u(r_c)``: the force goes to
+    zero continuously at r_c, which removes the energy error of pairs crossing r_c within a step.
+    """
+    f[:] = 0.0
+    rc2 = r_cut * r_cut
+    shift = lj_shift(r_cut)
+    fc = lj_force_at(r_cut) if shifted_force else 0.0
+    U = 0.0
+    W = 0.0
+    inside = 0
+    for k in range(pi.shape[0]):
+        i = pi[k]
+        j = pj[k]
+        dx = _min_image(pos[i, 0] - pos[j, 0], L)
+        dy = _min_image(pos[i, 1] - pos[j, 1], L)
+        dz = _min_image(pos[i, 2] - pos[j, 2], L)
+        r2 = dx * dx + dy * dy + dz * dz
+        if r2 < rc2:
+            ir2 = 1.0 / r2
+            ir6 = ir2 * ir2 * ir2
+            U += 4.0 * ir6 * (ir6 - 1.0) - shift
+            fr = 24.0 * ir6 * (2.0 * ir6 - 1.0)  # r . f_ij
+            if shifted_force:
+                r = np.sqrt(r2)
+                U += (r - r_cut) * fc
+                fr -= r * fc
+            W += fr
+            s = fr * ir2
+            f[i, 0] += s * dx
+            f[i, 1] += s * dy
+            f[i, 2] += s * dz
+            f[j, 0] -= s * dx
+            f[j, 1] -= s * dy
+            f[j, 2] -= s * dz
+            inside += 1
+    return U, W, inside
+
+
+@njit(cache=True)
+def _max_disp2(pos: np.ndarray, ref: np.ndarray, L: float) -> float:
+    m = 0.0
+    for i in range(pos.shape[0]):
+        dx = _min_image(pos[i, 0] - ref[i, 0], L)
+        dy = _min_image(pos[i, 1] - ref[i, 1], L)
+        dz = _min_image(pos[i, 2] - ref[i, 2], L)
+        d2 = dx * dx + dy * dy + dz * dz
+        if d2 > m:
+            m = d2
+    return m
+
+
+@njit(cache=True)
+def _drift(pos: np.ndarray, vel: np.ndarray, h: float, L: float) -> None:
+    for i in range(pos.shape[0]):
+        for a in range(3):
+            x = pos[i, a] + h * vel[i, a]
+            pos[i, a] = x - L * np.floor(x / L)
+
+
+@njit(cache=True)
+def _kick(vel: np.ndarray, f: np.ndarray, h: float) -> None:
+    for i in range(vel.shape[0]):
+        for a in range(3):
+            vel[i, a] += h * f[i, a]
+
+
+@njit(cache=True)
+def _kinetic(vel: np.ndarray) -> float:
+    return 0.5 * np.sum(vel * vel)
+
+
+@njit(cache=True)
+def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+              L: float, r_cut: float, skin: float, dt: float, n_steps: int, kind: int, T0: float, coupling: float,
+              dof: float, noise: np.ndarray, shifted_force: bool = False):
+    """Advance ``n_steps`` in place; return (U, W, inside, pi, pj, rebuilds).
+
+    ``kind``: NVE (velocity Verlet), BERENDSEN (velocity Verlet, then scale v by
+    ``sqrt(1 + dt/tau (T0/T - 1))``, ``coupling = tau``), LANGEVIN (BAOAB
+    splitting, friction ``coupling = gamma``, ``noise[step]`` standard normal),
+    RESCALE (velocity Verlet, then scale v by ``sqrt(1 + coupling dt)``: a set
+    heating (>0) or cooling (<0) rate of the kinetic energy). ``f`` holds the
+    forces at ``pos`` on entry and on exit; ``ref`` the positions at the last
+    neighbour-list build.
+    """
+    half = 0.5 * dt
+    lim2 = 0.25 * skin * skin
+    r_list = r_cut + skin
+    U = 0.0
+    W = 0.0
+    inside = 0
+    rebuilds = 0
+    c1 = np.exp(-coupling * dt)
+    c2 = np.sqrt((1.0 - c1 * c1) * T0)
+    for step in range(n_steps):
+        _kick(vel, f, half)
+        if kind == LANGEVIN:
+            _drift(pos, vel, half, L)
+            for i in range(vel.shape[0]):
+                for a in range(3):
+                    vel[i, a] = c1 * vel[i, a] + c2 * noise[step, i, a]
+            _drift(pos, vel, half, L)
+        else:
+            _drift(pos, vel, dt, L)
+        if _max_disp2(pos, ref, L) > lim2:
+            pi, pj = build_pairs(pos, L, r_list)
+            ref[:] = pos
+            rebuilds += 1
+        U, W, inside = pair_forces(pos, L, pi, pj, r_cut, f, shifted_force)
+        _kick(vel, f, half)
+        if kind == BERENDSEN:
+            T = 2.0 * _kinetic(vel) / dof
+            lam2 = 1.0 + dt / coupling * (T0 / T - 1.0)
+            vel *= np.sqrt(max(lam2, 0.0))
+        elif kind == RESCALE:
+            vel *= np.sqrt(max(1.0 + coupling * dt, 0.0))
+    return U, W, inside, pi, pj, rebuilds
