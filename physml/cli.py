@@ -327,6 +327,9 @@ def bench_ising(as_json: bool = typer.Option(False, "--json", help="One JSON obj
     typer.echo(json.dumps(result) if as_json else bench.format_report(result))
 
 
+from . import cli_inverse as _cli_inverse  # noqa: E402,F401  (registers simulate scattering|heat)
+
+
 # ---------------------------------------------------------------------------- entry point
 def main(argv: list[str] | None = None) -> None:
     try:

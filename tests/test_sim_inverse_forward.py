@@ -130,3 +130,11 @@ def test_tomography_dataset_noise_level():
     assert abs(resid.std() / ds.attrs["noise_std"] - 1) < 0.1  # 640 draws: relative std of the std ~3 %
     with pytest.raises(ParameterError, match="n_angles"):
         tomography.TomographyParams(n_angles=0)
+
+
+def test_heat_sensor_fast_path_equals_the_modal_evaluation():
+    p = heat.HeatRodParams()
+    k = np.array([12.0, 47.0, 95.0])
+    steps = np.arange(1, p.n_times + 1) * p.steps_per_observation
+    ref = heat._evolve(p, k, p.initial_temperature(p.nodes), np.asarray(p.sensor_positions) * p.length_m, steps, p.dt)
+    np.testing.assert_allclose(heat.sensor_temperatures(p, k), ref, atol=1e-10)  # same algebra, other order

@@ -21,6 +21,7 @@ error of the scheme falls as ``h^2`` with ``dt`` proportional to ``h``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -138,11 +139,33 @@ def _evolve(params: HeatRodParams, conductivity, initial: np.ndarray, x_out: np.
     return (powers * coeff) @ out_basis.T
 
 
+@functools.lru_cache(maxsize=16)
+def _sensor_operator(params: HeatRodParams) -> tuple[np.ndarray, np.ndarray]:
+    """``(coeff * out_basis.T)`` per mode and sensor ``(N, S)``, and ``lambda_m``: the parts that do not depend on k."""
+    N, L = params.n_nodes, params.length_m
+    m = np.arange(1, N + 1)
+    basis = np.sin(np.pi * np.outer(params.nodes / L, m))
+    coeff = basis.T @ params.initial_temperature(params.nodes) * (2.0 / (N + 1))
+    out_basis = np.sin(np.pi * np.outer(np.asarray(params.sensor_positions), m))
+    lam, _ = crank_nicolson_modes(N, L, 0.0, params.dt)
+    op = coeff[:, None] * out_basis.T
+    op.setflags(write=False)
+    return op, lam
+
+
 def sensor_temperatures(params: HeatRodParams, conductivity) -> np.ndarray:
-    """Noise-free sensor temperatures ``(..., n_times, n_sensors)`` for conductivities ``(...)`` in W/(m K)."""
-    steps = np.arange(1, params.n_times + 1) * params.steps_per_observation
-    x_s = np.asarray(params.sensor_positions) * params.length_m
-    return _evolve(params, conductivity, params.initial_temperature(params.nodes), x_s, steps, params.dt)
+    """Noise-free sensor temperatures ``(..., n_times, n_sensors)`` for conductivities ``(...)`` in W/(m K).
+
+    The same numbers as :func:`_evolve` at the sensors (a test checks it); the k-independent parts are
+    cached per ``params`` and the powers ``g^(j s)`` built by a cumulative product, since MCMC calls this
+    thousands of times.
+    """
+    k = _conductivity(conductivity)
+    op, lam = _sensor_operator(params)
+    r = (k / params.heat_capacity_J_m3K)[..., None] * params.dt * lam / 2.0
+    g_obs = ((1.0 - r) / (1.0 + r)) ** params.steps_per_observation  # (..., N): one observation interval
+    powers = np.cumprod(np.broadcast_to(g_obs[..., None, :], g_obs.shape[:-1] + (params.n_times, lam.size)), axis=-2)
+    return powers @ op
 
 
 def temperature_field(params: HeatRodParams, conductivity: float, n_steps: int) -> np.ndarray:

@@ -47,6 +47,14 @@ _STUDIES: dict[str, StudyInfo] = {
                   "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
         StudyInfo("feature-importance", "physml.studies.feature_importance",
                   "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
+        StudyInfo("tomography", "physml.studies.tomography",
+                  "limited-angle CT of the Shepp-Logan phantom: filtered back-projection vs TV-regularised (PSNR/SSIM)"),
+        StudyInfo("bayes-conductivity", "physml.studies.bayes_conductivity",
+                  "thermal conductivity from noisy rod sensors: linearised conjugate update vs MCMC, coverage"),
+        StudyInfo("inverse-scattering", "physml.studies.inverse_scattering",
+                  "layer parameters from noisy acoustic reflection: neural inversion vs MCMC vs NPE, coverage and cost"),
+        StudyInfo("inverse-calibration", "physml.studies.inverse_calibration",
+                  "Gaussian-linear task with an exact posterior: MCMC and NPE by C2ST, coverage of every method"),
     ]
 }
 
