@@ -182,3 +182,11 @@ def test_neural_inversion_ensemble_recovers_parameters_with_calibrated_intervals
     assert np.all(np.abs(inv.coverage(lo, hi, t_test) - 0.9) < 0.06)  # binomial std 0.017 (300 problems)
     with pytest.raises(DataError, match="needs 2"):
         nn.predict(np.zeros((1, 1)))
+
+
+@pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat",
+                                  "physml.sim.tomography", "physml.cli_inverse"])
+def test_all_is_consistent(name):
+    from test_api import test_all_is_consistent as check
+
+    check(name)

@@ -33,7 +33,7 @@ from physml.errors import ParameterError
 from ._checks import check_int, check_range, check_real
 
 __all__ = ["HeatRodParams", "crank_nicolson_modes", "sensor_temperatures", "temperature_field",
-           "fourier_mode_exact", "heat_dataset"]
+           "fourier_mode_exact", "fourier_mode_numerical", "heat_dataset"]
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,8 @@ class Config:
             raise ParameterError.invalid("prior_std_ln_k", self.prior_std_ln_k, "> 0 (a prior width)")
         if not (math.isfinite(self.noise_std_K) and self.noise_std_K > 0):
             raise ParameterError.invalid("noise_std_K", self.noise_std_K, "> 0 K")
-        if self.n_problems < 10:
-            raise ParameterError.invalid("n_problems", self.n_problems, "an integer >= 10")
+        if self.n_problems < 2:
+            raise ParameterError.invalid("n_problems", self.n_problems, "an integer >= 2")
 
 
 QUICK = Config(n_problems=40, n_steps=1500)
