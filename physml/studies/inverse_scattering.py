@@ -66,7 +66,7 @@ class Config:
             raise ParameterError.invalid("n_mcmc_problems", self.n_mcmc_problems, f"in [1, n_test = {self.n_test}]")
 
 
-QUICK = Config(n_train=4000, n_test=400, nn_members=3, nn_epochs=150, n_npe=3000, n_mcmc_problems=6, mcmc_steps=2000)
+QUICK = Config(n_train=4000, n_test=400, nn_members=2, nn_epochs=100, n_npe=2000, n_mcmc_problems=4, mcmc_steps=2000)
 
 
 def make_problem(config: Config) -> tuple[InverseProblem, scattering.ScatteringParams]:
