@@ -87,10 +87,18 @@ def train_npe(problem: InverseProblem, n_simulations: int, *, seed: int = 0, den
     rng = np.random.default_rng(seed)
     theta, x = problem.simulate(n_simulations, rng)
     t0 = time.perf_counter()
-    with _isolated_rng(int(rng.integers(2**31 - 1))):
-        inference = NPE(prior=problem.prior.to_torch(), density_estimator=density_estimator, show_progress_bars=False)
+    import tempfile
+
+    from torch.utils.tensorboard import SummaryWriter
+
+    # sbi logs to TensorBoard, by default in ./sbi-logs of the working directory: keep that in a temporary folder
+    with _isolated_rng(int(rng.integers(2**31 - 1))), tempfile.TemporaryDirectory(prefix="physml-sbi-") as logdir:
+        writer = SummaryWriter(log_dir=logdir)
+        inference = NPE(prior=problem.prior.to_torch(), density_estimator=density_estimator, show_progress_bars=False,
+                        summary_writer=writer)
         inference.append_simulations(torch.as_tensor(theta, dtype=torch.float32),
                                      torch.as_tensor(x, dtype=torch.float32))
         estimator = inference.train(max_num_epochs=max_epochs, show_train_summary=False)
         posterior = inference.build_posterior(estimator)
+        writer.close()
     return NPEPosterior(posterior, problem, n_simulations, time.perf_counter() - t0, seed)
