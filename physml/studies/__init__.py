@@ -65,6 +65,14 @@ _STUDIES: dict[str, StudyInfo] = {
                   "state preparation of a driven qubit (Bukov et al. 2018): RL against the exhaustive bang-bang optimum"),
         StudyInfo("rl-thermostat", "physml.studies.rl_thermostat",
                   "an RL heating-rate controller holds a Lennard-Jones MD system at a target temperature vs a tuned PID"),
+        StudyInfo("tomography", "physml.studies.tomography",
+                  "limited-angle CT of the Shepp-Logan phantom: filtered back-projection vs TV-regularised (PSNR/SSIM)"),
+        StudyInfo("bayes-conductivity", "physml.studies.bayes_conductivity",
+                  "thermal conductivity from noisy rod sensors: linearised conjugate update vs MCMC, coverage"),
+        StudyInfo("inverse-scattering", "physml.studies.inverse_scattering",
+                  "layer parameters from noisy acoustic reflection: neural inversion vs MCMC vs NPE, coverage and cost"),
+        StudyInfo("inverse-calibration", "physml.studies.inverse_calibration",
+                  "Gaussian-linear task with an exact posterior: MCMC and NPE by C2ST, coverage of every method"),
     ]
 }
 
