@@ -31,7 +31,7 @@ def drift(potential: str, equilibration: int, seed: int) -> dict:
 
 def eos(seed: int = 0) -> dict:
     p = md.MDParams(n_particles=500, density=0.8, temperature=1.0, ensemble="langevin", steps=20_000,
-                    sample_every=10, equilibration_steps=2000, frame_every=500)
+                    sample_every=10, equilibration_steps=2000, frame_every=500, potential="shifted")
     ds, frames = md.simulate_frames(p, seed=seed)
     T = float(ds["temperature"].mean())
     P_ts = ds["pressure"]

@@ -30,7 +30,7 @@ def simulate_md(
     steps: int = typer.Option(10_000, help="Recorded steps."),
     ensemble: str = typer.Option("nve", help="nve | berendsen | langevin."),
     r_cut: float = typer.Option(2.5, help="Cut-off radius (sigma)."),
-    potential: str = typer.Option("shifted", help="shifted | shifted-force."),
+    potential: str = typer.Option("shifted-force", help="shifted-force (continuous force, conserves energy) | shifted."),
     tau: float = typer.Option(0.1, help="Berendsen relaxation time."),
     gamma: float = typer.Option(1.0, help="Langevin friction (1/time)."),
     equilibrate: int = typer.Option(0, help="Unrecorded equilibration steps first (Berendsen for nve)."),

@@ -66,10 +66,10 @@ def test_initial_state_fcc_and_maxwell_boltzmann():
 
 
 def test_nve_conserves_energy_and_momentum():
-    # shifted-force: with the plain shifted potential the force jump at r_c adds an O(dt) random walk per crossing
-    # (measured 1e-4 to 4e-4 per particle over 10,000 steps at T = 1); the continuous force removes it
-    p = md.MDParams(n_particles=256, dt=0.005, steps=4000, sample_every=10, equilibration_steps=500,
-                    potential="shifted-force")
+    # the default shifted-force potential: with the plain shifted one the force jump at r_c adds an O(dt) random
+    # walk per crossing (measured 1e-4 to 6e-4 per particle over 10,000 steps at T = 1); the continuous force removes it
+    p = md.MDParams(n_particles=256, dt=0.005, steps=4000, sample_every=10, equilibration_steps=500)
+    assert p.potential == "shifted-force"
     ds = md.simulate(p, seed=1)
     E, t = ds["total_energy"], ds["time"]
     drift = np.polyfit(t, E, 1)[0] * t[-1]
@@ -84,7 +84,8 @@ def test_energy_fluctuation_scales_as_dt_squared():
     stds = []
     dts = (0.004, 0.002, 0.001)
     for dt in dts:
-        p = md.MDParams(n_particles=256, dt=dt, steps=round(4 / dt), equilibration_steps=round(1 / dt), r_cut=3.4)
+        p = md.MDParams(n_particles=256, dt=dt, steps=round(4 / dt), equilibration_steps=round(1 / dt), r_cut=3.4,
+                        potential="shifted")
         ds = md.simulate(p, seed=1)
         E, t = ds["total_energy"], ds["time"]
         stds.append(np.std(E - np.polyval(np.polyfit(t, E, 1), t)))
@@ -113,7 +114,7 @@ def test_equation_of_state_and_rdf_against_jzg_1993():
     """rho = 0.8, T = 1.0: pressure and energy of the truncated-shifted fluid, corrected to the full potential,
     against Johnson, Zollweg & Gubbins (1993); JZG is accurate to ~1-2 % in P here, the run's error ~2 %."""
     p = md.MDParams(n_particles=256, density=0.8, temperature=1.0, ensemble="langevin", steps=4000,
-                    sample_every=10, equilibration_steps=1000, frame_every=200)
+                    sample_every=10, equilibration_steps=1000, frame_every=200, potential="shifted")
     ds, frames = md.simulate_frames(p, seed=5)
     T = ds["temperature"].mean()
     assert T == pytest.approx(1.0, rel=0.03)

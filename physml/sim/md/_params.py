@@ -43,10 +43,12 @@ class MDParams:
 
     ``n_particles`` = 4 m^3 (m >= 2) start on an FCC lattice filling a cubic
     periodic box of side ``L = (n / density)^(1/3)``, which must be at least
-    ``2 r_cut`` (minimum image). ``potential``: ``shifted`` (``u(r) - u(r_c)``;
-    the force jumps by ``u'(r_c)`` at r_c) or ``shifted-force`` (also ``- (r -
-    r_c) u'(r_c)``: continuous force, better energy conservation, a slightly
-    different fluid). Velocities are Maxwell-Boltzmann at
+    ``2 r_cut`` (minimum image). ``potential``: ``shifted-force`` (the default:
+    ``u(r) - u(r_c) - (r - r_c) u'(r_c)``, continuous force, so velocity Verlet
+    conserves energy: measured drift ~4e-6 per particle over 10,000 steps at
+    dt = 0.005) or ``shifted`` (``u(r) - u(r_c)``, the fluid the JZG equation of
+    state's standard corrections refer to; its force jumps by ``u'(r_c)`` at
+    r_c, which adds a random walk of the energy: measured 1e-4 to 6e-4). Velocities are Maxwell-Boltzmann at
     ``temperature`` with zero total momentum. ``ensemble``: ``nve`` (velocity
     Verlet), ``berendsen`` (weak coupling, relaxation time ``tau``) or
     ``langevin`` (BAOAB, friction ``gamma``). ``equilibration_steps`` are run
@@ -62,7 +64,7 @@ class MDParams:
     steps: int = 10_000
     ensemble: str = "nve"
     r_cut: float = 2.5
-    potential: str = "shifted"
+    potential: str = "shifted-force"
     skin: float = 0.3
     tau: float = 0.1
     gamma: float = 1.0
