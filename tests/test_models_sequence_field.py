@@ -110,3 +110,23 @@ def test_field_cnn_regressor_round_trip(tmp_path):
     back = load_torch_estimator(tmp_path / "cnn")
     assert back.get_params()["module"] == model.get_params()["module"] and back.lr_schedule == "cosine"
     np.testing.assert_array_equal(back.predict(X), model.predict(X))
+
+
+def test_field_cnn_augment_trains_on_one_view_per_sample_and_predicts_invariantly(tmp_path):
+    V = np.stack([sample_potential("random", 20.0, 16, seed=s) for s in range(3)]).astype(np.float32)
+    x = torch.tensor(V)[:, None]
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = FieldCNN(channels=(4, 8), hidden=8, d4_invariant=True, d4_training="augment")
+    net.train()
+    for call in range(8):  # sample i is shown in view (i + call) mod 8: all 8 views over 8 calls
+        out = net(x).detach()
+        views = torch.stack([FieldCNN._view(x[i:i + 1], (i + call) % 8)[0] for i in range(3)])
+        torch.testing.assert_close(out, net._one(views).detach(), rtol=0, atol=0)
+    net.eval()  # prediction: the mean over the group, exactly invariant
+    rotated = torch.rot90(x, 1, dims=(2, 3)).flip(3)
+    torch.testing.assert_close(net(rotated), net(x), rtol=1e-5, atol=1e-6)
+    model = TorchRegressor(FieldCNNFactory(channels=(4,), hidden=4, d4_invariant=True, d4_training="augment"),
+                           epochs=2, standardize=False, validation_fraction=0.0).fit(V, np.arange(3.0))
+    model.save(tmp_path / "aug")
+    np.testing.assert_array_equal(load_torch_estimator(tmp_path / "aug").predict(V), model.predict(V))

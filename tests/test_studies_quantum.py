@@ -38,8 +38,8 @@ def test_quantum_forecast_tiny():
 
 
 def test_ground_state_energy_tiny():
-    config = dataclasses.replace(gse.QUICK, n_random=40, n_other=20, solve_points=16, epochs=2, learning_fractions=(0.5,),
-                                 n_1d=40, epochs_1d=5)
+    config = dataclasses.replace(gse.QUICK, n_random=40, n_other=20, solve_points=16, epochs=2, epochs_other=2,
+                                 learning_fractions=(0.5,), n_1d=40, epochs_1d=5)
     r = gse.run(config, seed=0, progress=False, device="cpu")
     m = r.metrics
     for family in (*POTENTIAL_FAMILIES, "parametric_1d"):

@@ -67,10 +67,18 @@ class FieldCNN(nn.Module):
     the symmetry group of a square box, the symmetry of e.g. the spectrum of
     ``-1/2 Laplacian + V`` with Dirichlet walls. Input ``(n, H, W)`` or
     ``(n, C, H, W)``; ``d4_invariant`` needs ``H == W``.
+
+    ``d4_training`` says how an invariant network trains: ``'average'`` (the
+    same 8-view mean as in prediction) or ``'augment'`` (each sample of a
+    training batch is shown in one of the 8 views, cycling deterministically, so
+    a step costs 1/8 of an averaged one; prediction still averages all 8 views,
+    so the trained model stays exactly invariant). For a fixed compute budget,
+    augmentation takes 8x more optimizer steps, which measured better on the
+    ground-state-energy data (see that study).
     """
 
     def __init__(self, in_channels: int = 1, channels: tuple[int, ...] = (16, 32, 64, 64), hidden: int = 64,
-                 n_outputs: int = 1, d4_invariant: bool = False):
+                 n_outputs: int = 1, d4_invariant: bool = False, d4_training: str = "average"):
         super().__init__()
         layers: list[nn.Module] = []
         c_in = in_channels
@@ -80,7 +88,17 @@ class FieldCNN(nn.Module):
             c_in = c_out
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.Linear(c_in, hidden), nn.ReLU(), nn.Linear(hidden, n_outputs))
+        if d4_training not in ("average", "augment"):
+            raise ValueError(f"d4_training must be 'average' or 'augment', got {d4_training!r}")
         self.d4_invariant = d4_invariant
+        self.d4_training = d4_training
+        self._calls = 0  # cycles the view each training sample is shown in ('augment')
+
+    @staticmethod
+    def _view(x: torch.Tensor, g: int) -> torch.Tensor:
+        """Element ``g`` (0..7) of D4: rotation by ``g % 4`` quarter turns, mirrored when ``g >= 4``."""
+        v = torch.rot90(x, g % 4, dims=(2, 3))
+        return v.flip(3) if g >= 4 else v
 
     def _one(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x).mean(dim=(2, 3)))
@@ -90,10 +108,17 @@ class FieldCNN(nn.Module):
             x = x.unsqueeze(1)
         if not self.d4_invariant:
             return self._one(x)
+        if self.training and self.d4_training == "augment":
+            # sample i of this batch in view (i + calls) mod 8: no random draw, so training stays reproducible
+            g = (torch.arange(len(x), device=x.device) + self._calls) % 8
+            self._calls += 1
+            views = torch.empty_like(x)
+            for e in range(8):
+                idx = (g == e).nonzero().squeeze(1)
+                views[idx] = self._view(x[idx], e)
+            return self._one(views)
         # the 8 elements of D4 as one batch: 4 rotations, each with and without a mirror
-        views = [torch.rot90(x, k, dims=(2, 3)) for k in range(4)]
-        views += [v.flip(3) for v in views]
-        out = self._one(torch.cat(views))
+        out = self._one(torch.cat([self._view(x, g) for g in range(8)]))
         return out.reshape(8, x.shape[0], -1).mean(dim=0)
 
 
@@ -104,7 +129,8 @@ class FieldCNNFactory:
     channels: tuple[int, ...] = (16, 32, 64, 64)
     hidden: int = 64
     d4_invariant: bool = False
+    d4_training: str = "average"
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]
-        return FieldCNN(in_channels, self.channels, self.hidden, n_outputs, self.d4_invariant)
+        return FieldCNN(in_channels, self.channels, self.hidden, n_outputs, self.d4_invariant, self.d4_training)
