@@ -82,7 +82,10 @@ class Config:
     """Fractions of the random family's training set for the error-vs-size curve (1.0 is always included)."""
     n_1d: int = 2000
     """Potentials of the parametric 1D family."""
-    epochs_1d: int = 400
+    epochs_1d: int = 800
+    """Epochs of the 1D family's MLP (3 x 128 SiLU, batch 32). Measured on 1600 potentials: 2 x 64 tanh, 400
+    epochs, batch 64: 13.3 mHa median; this: 3.8 mHa. E0 is close to the lower of the two wells' levels, a kink
+    where they cross, which a smooth network resolves only with many parameters and steps."""
 
     def __post_init__(self) -> None:
         if self.n_random < 20 or self.n_other < 20:
@@ -214,7 +217,8 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     E1 = _solve_1d_family(P, n_points_1d)
     solver_1d_ms = (time.perf_counter() - t) / len(P) * 1e3
     n_test1 = max(2, int(round(config.test_fraction * len(P))))
-    mlp = TorchRegressor(MLPFactory(), epochs=config.epochs_1d, batch_size=64, lr=2e-3, lr_schedule="cosine",
+    mlp = TorchRegressor(MLPFactory(hidden=(128, 128, 128), activation="silu"), epochs=config.epochs_1d,
+                         batch_size=32, lr=2e-3, lr_schedule="cosine",
                          validation_fraction=0.0, seed=seed, device=dev, progress=progress)
     mlp.fit(P[:-n_test1], E1[:-n_test1])
     t = time.perf_counter()
