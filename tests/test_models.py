@@ -196,7 +196,8 @@ def test_regressor_diverging_training_stops_with_advice():
 @pytest.mark.parametrize("param, value, allowed", [
     ("epochs", 0, "an integer >= 1"), ("lr", -1.0, "a float > 0"), ("batch_size", 2.5, "an integer >= 1"),
     ("validation_fraction", 1.0, r"a float in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
-    ("module", "mlp", "None or a callable"), ("lr_schedule", "step", "'constant' or 'cosine'")])
+    ("module", "mlp", "None or a callable"),
+    ("lr_schedule", "step", "one of 'constant', 'cosine', 'warmup-cosine'")])
 def test_bad_hyper_parameters_are_parameter_errors(cls, param, value, allowed):
     X, y = _free_fall(20, seed=0)
     with pytest.raises(ParameterError, match=f"parameter '{param}' must be {allowed}"):
@@ -249,3 +250,19 @@ def test_cuda_training_matches_cpu_closely():
     cpu, gpu = _regressor(epochs=50).fit(X, y), _regressor(epochs=50, device="cuda").fit(X, y)
     assert np.allclose(cpu.predict(X), gpu.predict(X), atol=0.05)
     assert gpu.module_.training is False and next(gpu.module_.parameters()).is_cuda
+
+
+def test_warmup_cosine_schedule_rises_linearly_then_falls_as_a_cosine():
+    from physml.models._training import _scheduler
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2.0)
+    sched = _scheduler(opt, "warmup-cosine", 200)  # 10 warm-up steps (5 %), then 190 of cosine
+    lrs = []
+    for _ in range(200):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    lrs = np.array(lrs)
+    np.testing.assert_allclose(lrs[:11], 2.0 * (0.01 + 0.99 * np.arange(11) / 10), rtol=1e-9)
+    np.testing.assert_allclose(lrs[10:], 1.0 + np.cos(np.pi * np.arange(190) / 190), rtol=1e-9, atol=1e-12)
+    assert _scheduler(opt, "constant", 200) is None

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ..device import resolve_device
 from ..errors import ParameterError
 from ._mlp import MLPFactory
-from ._training import train_module
+from ._training import LR_SCHEDULES, train_module
 
 __all__ = ["TorchEstimatorBase"]
 
@@ -59,8 +59,8 @@ class TorchEstimatorBase(BaseEstimator):
                 raise bad(name, "an integer >= 1")
         if not isinstance(self.lr, Real) or not self.lr > 0:
             raise bad("lr", "a float > 0")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise bad("lr_schedule", "'constant' or 'cosine'")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise bad("lr_schedule", "one of " + ", ".join(repr(s) for s in LR_SCHEDULES))
         if not isinstance(self.weight_decay, Real) or not self.weight_decay >= 0:
             raise bad("weight_decay", "a float >= 0")
         if not isinstance(self.validation_fraction, Real) or not 0 <= self.validation_fraction < 1:

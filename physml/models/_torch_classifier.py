@@ -39,7 +39,8 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
     progress: show a progress bar over epochs.
     any_size: the module is fully convolutional; predict on fields of any size
         (e.g. a lattice model trained at one L and read at another).
-    lr_schedule: ``'constant'`` or ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping).
+    lr_schedule: ``'constant'``, ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping)
+    or ``'warmup-cosine'`` (linear rise over the first 5 % of the steps, then the cosine).
 
     Fitted attributes: ``classes_``, ``module_`` (the trained network, eval mode), ``loss_curve_``,
     ``validation_curve_``, ``best_epoch_`` (whose weights were kept), ``n_iter_``, ``mean_``, ``scale_``.

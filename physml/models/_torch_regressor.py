@@ -37,7 +37,8 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
     device: ``auto | cpu | cuda``.
     progress: show a progress bar over epochs.
     any_size: the module is fully convolutional; predict on fields of any size.
-    lr_schedule: ``'constant'`` or ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping).
+    lr_schedule: ``'constant'``, ``'cosine'`` (from ``lr`` to 0 over all epochs; best without early stopping)
+    or ``'warmup-cosine'`` (linear rise over the first 5 % of the steps, then the cosine).
 
     Fitted attributes: ``module_``, ``loss_curve_`` and ``validation_curve_`` (MSE in standardised target
     units), ``best_epoch_``, ``n_iter_``, ``mean_``, ``scale_``, ``y_mean_``, ``y_scale_``, ``n_outputs_``.

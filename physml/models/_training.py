@@ -23,7 +23,9 @@ from tqdm.auto import tqdm
 
 from ..errors import TrainingError
 
-__all__ = ["TrainingHistory", "train_module"]
+__all__ = ["LR_SCHEDULES", "TrainingHistory", "train_module"]
+
+LR_SCHEDULES = ("constant", "cosine", "warmup-cosine")
 
 _EVAL_CHUNK = 4096
 _REL_IMPROVEMENT = 1e-4  # a validation loss must drop by this fraction to count as better (skorch's default)
@@ -52,6 +54,21 @@ def _diverged(what: str, value: float, epoch: int, epochs: int, lr: float, advic
                          f"try a smaller lr (now {lr:g}){advice}")
 
 
+def _scheduler(opt: torch.optim.Optimizer, schedule: str, n_steps: int):
+    """Per-batch learning-rate schedule: 'constant' (none), 'cosine' (lr -> 0 along a half cosine over all steps)
+    or 'warmup-cosine' (linear rise from lr/100 over the first 5 % of the steps, then the cosine: Adam's first
+    steps at full lr can kill a ReLU network before its second-moment estimates settle; measured on the
+    ground-state-energy data, a D4 CNN at lr 2e-3 collapsed to the mean on one draw of a family without it)."""
+    if schedule == "constant":
+        return None
+    if schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=n_steps)
+    warm = max(1, n_steps // 20)
+    return torch.optim.lr_scheduler.SequentialLR(opt, [
+        torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.01, total_iters=warm),
+        torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, n_steps - warm))], milestones=[warm])
+
+
 def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable, *,
                  train_idx: torch.Tensor, val_idx: torch.Tensor, epochs: int, batch_size: int, lr: float,
                  weight_decay: float, patience: int, generator: torch.Generator, progress: bool = False,
@@ -65,9 +82,7 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
     device = X.device
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=weight_decay)
     n_train = len(train_idx)
-    # 'cosine': the learning rate falls from lr to 0 along a half cosine over all the batches of all epochs
-    scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, epochs * -(-n_train // batch_size)))
-                 if lr_schedule == "cosine" else None)
+    scheduler = _scheduler(opt, lr_schedule, max(1, epochs * -(-n_train // batch_size)))
     # weight of each batch's mean loss in the epoch mean (the last batch may be short)
     sizes = torch.full(((n_train + batch_size - 1) // batch_size,), float(batch_size), dtype=torch.float64)
     if n_train % batch_size:

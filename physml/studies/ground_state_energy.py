@@ -158,7 +158,7 @@ def _box_lower_bound(V: np.ndarray, k: int) -> np.ndarray:
 def _cnn(config: Config, epochs: int, seed: int, device: str, progress: bool) -> TorchRegressor:
     return TorchRegressor(FieldCNNFactory(d4_invariant=True, d4_training="augment"), epochs=epochs,
                           batch_size=config.batch_size,
-                          lr=config.lr, lr_schedule="cosine", validation_fraction=0.0, standardize=False,
+                          lr=config.lr, lr_schedule="warmup-cosine", validation_fraction=0.0, standardize=False,
                           standardize_target=True, seed=seed, device=device, progress=progress)
 
 
