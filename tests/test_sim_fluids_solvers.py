@@ -244,7 +244,7 @@ def test_grf_variance_spectrum_and_seed():
 
 
 def test_burgers_dataset_roundtrip(tmp_path):
-    p = fl.BurgersParams(nu=0.1, n_grid=32, dt=5e-3, t_final=0.2, n_save=2)
+    p = fl.BurgersParams(nu=0.1, length=1.0, n_grid=32, dt=5e-3, t_final=0.2, n_save=2)
     ds = fl.burgers_dataset(3, p, seed=7)
     assert ds["u"].shape == (3, 3, 32)
     again = fl.burgers_dataset(3, p, seed=7)
