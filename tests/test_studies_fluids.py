@@ -41,3 +41,36 @@ def test_burgers_operator_config_validated():
         bo.Config(n_grid=32, modes=16)
     with pytest.raises(ParameterError, match="'nu'"):
         bo.Config(nu=-0.1)
+
+
+def test_fluid_cnn_tiny():
+    from physml.studies import fluid_cnn as fc
+
+    config = dataclasses.replace(fc.QUICK, n_grid=16, n_train=4, n_test=2, n_steps=4, rollout_steps=6, burn_in=1.0,
+                                 epochs=2, channels=(4,))
+    r = fc.run(config, seed=0, progress=False, device="cpu")
+    m = r.metrics
+    for key in ("one_step_rel_error", "persistence_rel_error", "increment_rel_error", "rollout_rel_error_step1",
+                "rollout_drift_step", "speedup_per_step", "speedup_per_step_batched", "residual_rms_cnn",
+                "residual_rms_solver", "divergence_rel", "mean_vorticity_rel"):
+        assert key in m and math.isfinite(m[key]) and m[key] >= 0, key
+    # a rollout's first step is the one-step prediction from the same held-out starts
+    assert 0 < m["rollout_rel_error_step1"]
+    # by construction: velocity from a stream function (divergence free), mean-free increments (circulation 0)
+    assert m["audit_cnn_surrogate_divergence_passed"] == 1.0
+    assert m["audit_cnn_surrogate_mean_vorticity_passed"] == 1.0
+    # the solver's own steps satisfy the vorticity equation up to the O(step^2) midpoint-rule error,
+    # far below the size of dw/dt itself
+    assert m["residual_rel_to_dwdt_solver"] < 0.05
+    assert {f.name for f in r.figures} == {"rollout", "fields", "one_step"}
+    again = fc.run(config, seed=0, progress=False, device="cpu").metrics
+    assert again["one_step_rel_error"] == m["one_step_rel_error"]
+
+
+def test_fluid_cnn_config_validated():
+    from physml.studies import fluid_cnn as fc
+
+    with pytest.raises(ParameterError, match="'step'"):
+        fc.Config(step=0.07)
+    with pytest.raises(ParameterError, match="'n_grid'"):
+        fc.Config(n_grid=33)

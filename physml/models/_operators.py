@@ -112,12 +112,16 @@ class FNOFactory:
 
 
 class ResidualPeriodicCNN(nn.Module):
-    """``x[:, :C_out] + net(x)``: circular-padded 2D convolutions (GELU) predicting the increment of a periodic field."""
+    """``x[:, :C_out] + net(x)``: circular-padded 2D convolutions (GELU) predicting the increment of a periodic field.
+
+    ``conserve_mean`` removes the domain mean of the increment, so the mean of each output channel equals the
+    input's exactly (a conserved quantity, e.g. the circulation of a periodic flow: its mean vorticity).
+    """
 
     def __init__(self, in_channels: int, out_channels: int, channels: tuple[int, ...] = (32, 32, 32),
-                 kernel_size: int = 5):
+                 kernel_size: int = 5, conserve_mean: bool = False):
         super().__init__()
-        self.out_channels = out_channels
+        self.out_channels, self.conserve_mean = out_channels, conserve_mean
         layers: list[nn.Module] = []
         c = in_channels
         for c_out in channels:
@@ -127,7 +131,10 @@ class ResidualPeriodicCNN(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x[:, : self.out_channels] + self.net(x)).flatten(1)
+        dx = self.net(x)
+        if self.conserve_mean:
+            dx = dx - dx.mean(dim=(2, 3), keepdim=True)
+        return (x[:, : self.out_channels] + dx).flatten(1)
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,8 @@ class ResidualPeriodicCNNFactory:
 
     channels: tuple[int, ...] = (32, 32, 32)
     kernel_size: int = 5
+    conserve_mean: bool = False
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         c_in, c_out = _channels(input_shape, n_outputs, 2)
-        return ResidualPeriodicCNN(c_in, c_out, self.channels, self.kernel_size)
+        return ResidualPeriodicCNN(c_in, c_out, self.channels, self.kernel_size, self.conserve_mean)

@@ -117,12 +117,15 @@ class _Spectral2D:
         self.k2 = self.kx**2 + self.ky**2
         self.inv_k2 = np.where(self.k2 > 0, 1.0 / np.where(self.k2 > 0, self.k2, 1.0), 0.0)
         self.mask = dealias_mask(n)[:, None] & dealias_mask(n, half=True)[None, :]
+        # the Nyquist modes (even n) have no consistent derivative: a velocity from them would not be divergence free
+        m, mh = np.fft.fftfreq(n, 1.0 / n), np.fft.rfftfreq(n, 1.0 / n)
+        self.resolved = (np.abs(m) < n / 2)[:, None] & (mh < n / 2)[None, :]
 
     def irfft(self, a: np.ndarray) -> np.ndarray:
         return np.fft.irfft2(a, (self.n, self.n), axes=(-2, -1))
 
     def velocity(self, wh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        psi = wh * self.inv_k2
+        psi = wh * self.inv_k2 * self.resolved
         return self.irfft(1j * self.ky * psi), self.irfft(-1j * self.kx * psi)
 
     def advection(self, wh: np.ndarray) -> np.ndarray:
@@ -134,7 +137,11 @@ class _Spectral2D:
 
 
 def velocity_from_vorticity(w: object, length: float = 2.0 * math.pi) -> tuple[np.ndarray, np.ndarray]:
-    """Divergence-free ``(u, v)`` with vorticity ``w`` (zero-mean part), spectral; shapes of ``w``."""
+    """Divergence-free ``(u, v)`` with vorticity ``w``, spectral; shapes of ``w``.
+
+    The mean and, for even grids, the Nyquist modes of ``w`` are left out (a periodic velocity field has no
+    mean vorticity, and the Nyquist modes have no consistent derivative).
+    """
     w = np.asarray(w, dtype=np.float64)
     sp = _Spectral2D(w.shape[-1], length)
     return sp.velocity(np.fft.rfft2(w, axes=(-2, -1)))
