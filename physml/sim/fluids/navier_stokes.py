@@ -28,7 +28,7 @@ import numpy as np
 from physml.errors import ParameterError
 
 from .._checks import check_int, check_real
-from ._spectral import CFL_MAX, ETDRK4, dealias_mask, wavenumbers
+from ._spectral import CFL_MAX, ETDRK4, GridTime, dealias_mask, wavenumbers
 from .burgers import _check_field
 
 __all__ = ["NavierStokesParams", "navier_stokes_solve", "taylor_green_vorticity", "velocity_from_vorticity",
@@ -38,7 +38,7 @@ _FORCINGS = ("none", "kolmogorov", "li")
 
 
 @dataclass(frozen=True)
-class NavierStokesParams:
+class NavierStokesParams(GridTime):
     """Box, viscosity, drag, forcing, grid and time stepping (module docstring).
 
     Snapshots at ``n_save`` times evenly spaced in ``(0, t_final]`` (plus ``t = 0``); each interval
@@ -59,13 +59,7 @@ class NavierStokesParams:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "nu", check_real("nu", self.nu, 1e-8, 1e4, "(viscosity, > 0)"))
-        set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
-        set_(self, "n_grid", check_int("n_grid", self.n_grid, 8))
-        if self.n_grid % 2:
-            raise ParameterError.invalid("n_grid", self.n_grid, "an even integer >= 8 (periodic spectral grid)")
-        set_(self, "dt", check_real("dt", self.dt, 1e-12, 1e6, "(time step, > 0)"))
-        set_(self, "t_final", check_real("t_final", self.t_final, 1e-12, 1e9, "(> 0)"))
-        set_(self, "n_save", check_int("n_save", self.n_save, 1))
+        self._check_grid_time(min_grid=8, even=True)
         set_(self, "drag", check_real("drag", self.drag, 0.0, 1e4, "(linear drag rate)"))
         if self.forcing not in _FORCINGS:
             raise ParameterError.invalid("forcing", self.forcing, " | ".join(_FORCINGS))
@@ -74,18 +68,6 @@ class NavierStokesParams:
         if self.forcing_wavenumber >= self.n_grid / 3:
             raise ParameterError.invalid("forcing_wavenumber", self.forcing_wavenumber,
                                          f"< n_grid / 3 = {self.n_grid / 3:g} (resolved by the dealiased grid)")
-
-    @property
-    def x(self) -> np.ndarray:
-        return self.length * np.arange(self.n_grid) / self.n_grid
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.t_final * np.arange(self.n_save + 1) / self.n_save
-
-    @property
-    def steps_per_save(self) -> int:
-        return max(1, math.ceil(self.t_final / self.n_save / self.dt * (1 - 1e-12)))
 
 
 def forcing_field(params: NavierStokesParams) -> np.ndarray:
