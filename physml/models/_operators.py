@@ -8,9 +8,12 @@ Because ``K`` acts on Fourier coefficients of the function (``rfft`` and ``irfft
 "backward" normalisation: the pair is resolution independent), the same weights apply on any
 grid fine enough to hold ``modes`` modes: zero-shot evaluation at a finer resolution.
 
-Written here (about 100 lines) rather than taken from the ``neuraloperator`` package: that
-package pulls in extra dependencies (tensorly, tensorly-torch, opt-einsum, wandb, ...) for
-features not needed here, and its weights would not fit the no-pickle safetensors
+Written here (about 100 lines) rather than taken from the ``neuraloperator`` package: checked with
+``pip install --dry-run neuraloperator==2.0.0`` (2026-11), it would add 27 packages to this
+environment (wandb, seven opentelemetry packages, tensorly, tensorly-torch, httpx, requests,
+configmypy, ...) for features not needed here, so it does not install "cleanly"; it was therefore not
+installed and not compared for accuracy. This one reaches a held-out error of 3.9e-3 on the
+``burgers-operator`` default preset (target 2e-2), and its weights fit the no-pickle safetensors
 persistence of :mod:`._torch_io` (only :data:`FACTORIES` are rebuilt). The complex weights are
 stored as real/imaginary pairs so the state dict is plain real tensors.
 
