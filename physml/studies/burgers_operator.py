@@ -123,8 +123,11 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
                         grid(u1[:config.n_test], 1))
     # the solver against Cole-Hopf on held-out samples (the reference itself, audited)
     check = range(config.n_train, config.n_train + min(5, config.n_test))
-    solver_err = max(float(_rel_l2(u1[i][None], fluids.burgers_exact_periodic(u0[i], config.t_final, config.nu,
-                                                                                length=L)[None])[0]) for i in check)
+    try:
+        solver_err = max(float(_rel_l2(u1[i][None], fluids.burgers_exact_periodic(
+            u0[i], config.t_final, config.nu, length=L)[None])[0]) for i in check)
+    except ParameterError as exc:  # small nu: the Fourier form of Cole-Hopf cannot be evaluated accurately
+        solver_err, why = None, str(exc)
     mean_drift = np.abs(preds[1].mean(axis=1) - grid(u0[te], 1).mean(axis=1)) / np.sqrt((grid(u1[te], 1) ** 2).mean(axis=1))
     change = float(np.mean(_rel_l2(u0[te], u1[te])))
 
@@ -139,17 +142,19 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m("rel_l2_test_p90", float(np.quantile(errs[1], 0.9)))
     m("rel_l2_train", float(err_train.mean()))
     m("rel_change_u0_to_u1", change)
-    m("solver_vs_cole_hopf_rel_l2", solver_err)
+    if solver_err is not None:
+        m("solver_vs_cole_hopf_rel_l2", solver_err)
     m("fno_mean_drift", float(mean_drift.max()))
     m("solver_seconds_per_sample", solver_seconds)
     m("fno_seconds_per_sample", fno_seconds)
     m("fit_seconds", fit_seconds)
     m("n_parameters", float(sum(p.numel() for p in est.module_.parameters())))
 
-    a = Audit("pseudo-spectral solver")
-    a.check("rel_l2_vs_cole_hopf", solver_err, "<=", 1e-6, "max relative L2 error of the training data's solver "
-            f"vs the exact Cole-Hopf solution, {len(check)} held-out samples")
-    result.audits.append(a)
+    if solver_err is not None:
+        a = Audit("pseudo-spectral solver")
+        a.check("rel_l2_vs_cole_hopf", solver_err, "<=", 1e-6, "max relative L2 error of the training data's solver "
+                f"vs the exact Cole-Hopf solution, {len(check)} held-out samples")
+        result.audits.append(a)
     b = Audit("FNO")
     b.check("rel_l2_test", float(errs[1].mean()), "<=", 2e-2, "mean relative L2 error on held-out initial conditions")
     b.check("rel_l2_test_2x", float(errs[2].mean()), "<=", 2.0 * max(float(errs[1].mean()), 1e-3),
@@ -171,8 +176,9 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         f"{config.width}, {config.layers} layers) trained at {config.n_grid} points: held-out relative L2 error "
         f"{errs[1].mean():.2e}; zero-shot {errs[2].mean():.2e} at {2 * config.n_grid} points and "
         f"{errs[4].mean():.2e} at {4 * config.n_grid}. Inference {fno_seconds * 1e3:.2f} ms per sample vs "
-        f"{solver_seconds * 1e3:.1f} ms for the solver on its {fine}-point grid. The data solver matches Cole-Hopf "
-        f"to {solver_err:.1e}.")
+        f"{solver_seconds * 1e3:.1f} ms for the solver on its {fine}-point grid. "
+        + (f"The data solver matches Cole-Hopf to {solver_err:.1e}." if solver_err is not None else
+           f"The data solver was not checked against Cole-Hopf here ({why})."))
     result.artifacts["burgers_trajectories.h5"] = lambda path: ds.save(path)
     result.artifacts["fno"] = lambda path, model=est: model.save(path)
     m("study_seconds", time.perf_counter() - t0)
