@@ -35,4 +35,6 @@ def test_rl_thermostat_scores_both_controllers_on_the_same_episodes():
     m = r.metrics
     assert m["pid_mean_abs_error"] < m["no_control_mean_abs_error"]  # the tuned PID controls the temperature
     assert {"agent_mean_abs_error", "pid_mean_abs_error"} <= set(m)
+    # same episodes for both: the paired difference's mean is the difference of the means
+    assert m["agent_minus_pid"] == pytest.approx(m["agent_mean_abs_error"] - m["pid_mean_abs_error"], abs=1e-12)
     assert {f.name for f in r.figures} == {"trajectories", "learning_curve"}

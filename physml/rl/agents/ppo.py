@@ -36,6 +36,7 @@ class PPO(Agent):
     def defaults(cls) -> dict[str, Any]:
         return {"gamma": 0.98, "gae_lambda": 0.8, "lr": 1e-3, "n_steps": 256, "batch_size": 256, "n_epochs": 20,
                 "clip": 0.2, "vf_coef": 0.5, "ent_coef": 0.0, "max_grad_norm": 0.5, "hidden": (64, 64),
+                "policy_hidden": None,
                 "activation": "tanh", "log_std_init": 0.0, "anneal": True}
 
     def _build(self) -> None:
@@ -43,7 +44,10 @@ class PPO(Agent):
 
         h = self.hyper
         space = self.env.observation_space
-        self.policy = Policy(space, self.env.action_space, tuple(h["hidden"]), h["activation"],
+        # policy_hidden: the actor's own layers (None: as the critic's); () is a linear policy, enough where a
+        # classical linear controller (P, PID) is near-optimal and a small search space learns faster
+        actor = h["hidden"] if h.get("policy_hidden") is None else h["policy_hidden"]
+        self.policy = Policy(space, self.env.action_space, tuple(actor), h["activation"],
                              h["log_std_init"])
         self.value = mlp(obs_dim(space), tuple(h["hidden"]), 1, h["activation"], out_gain=1.0)
         params = list(self.policy.parameters()) + list(self.value.parameters())
