@@ -35,21 +35,12 @@ import scipy.optimize
 from physml.data import Dataset, provenance, seed_record
 
 from ._checks import check_int, check_range, check_real
+from .md._reference import JZG_GAMMA, JZG_X, jzg_coefficients
 
 __all__ = ["JZG_X", "JZG_GAMMA", "EPS_K", "SIGMA_ANGSTROM", "lj_pressure", "lj_compressibility",
            "lj_critical_point", "lj_second_virial_exact", "reduced_temperature", "reduced_density",
            "argon_pressure", "argon_compressibility", "ArgonStatesParams", "argon_dataset", "ARGON_CRITICAL"]
 
-#: Johnson, Zollweg & Gubbins (1993), Table 10: x_1 ... x_32
-JZG_X = np.array([
-    0.8623085097507421, 2.976218765822098, -8.402230115796038, 0.1054136629203555, -0.8564583828174598,
-    1.582759470107601, 0.7639421948305453, 1.753173414312048, 2.798291772190376e3, -4.8394220260857657e-2,
-    0.9963265197721935, -3.698000291272493e1, 2.084012299434647e1, 8.305402124717285e1, -9.574799715203068e2,
-    -1.477746229234994e2, 6.398607852471505e1, 1.603993673294834e1, 6.805916615864377e1, -2.791293578795945e3,
-    -6.245128304568454, -8.116836104958410e3, 1.488735559561229e1, -1.059346754655084e4, -1.131607632802822e2,
-    -8.867771540418822e3, -3.986982844450543e1, -4.689270299917261e3, 2.593535277438717e2, -2.694523589434903e3,
-    -7.218487631550215e2, 1.721802063863269e2])
-JZG_GAMMA = 3.0
 EPS_K = 119.8
 SIGMA_ANGSTROM = 3.405
 _NA = 6.02214076e23
@@ -61,29 +52,10 @@ _RHO_STAR_PER_MOL_L = 1000.0 * _NA * (SIGMA_ANGSTROM * 1e-10) ** 3
 _P_MPA_PER_STAR = EPS_K * _KB / (SIGMA_ANGSTROM * 1e-10) ** 3 / 1e6
 
 
-def _coefficients(T: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    x = np.concatenate([[0.0], JZG_X])  # 1-based, as in the paper
-    a = [x[1] * T + x[2] * np.sqrt(T) + x[3] + x[4] / T + x[5] / T**2,
-         x[6] * T + x[7] + x[8] / T + x[9] / T**2,
-         x[10] * T + x[11] + x[12] / T,
-         x[13] + 0 * T,
-         x[14] / T + x[15] / T**2,
-         x[16] / T,
-         x[17] / T + x[18] / T**2,
-         x[19] / T**2]
-    b = [x[20] / T**2 + x[21] / T**3,
-         x[22] / T**2 + x[23] / T**4,
-         x[24] / T**2 + x[25] / T**3,
-         x[26] / T**2 + x[27] / T**4,
-         x[28] / T**2 + x[29] / T**3,
-         x[30] / T**2 + x[31] / T**3 + x[32] / T**4]
-    return a, b
-
-
 def lj_pressure(T_star, rho_star) -> np.ndarray:
     """P* of the Lennard-Jones fluid (JZG 1993 MBWR), at reduced temperature and density."""
     T, rho = np.broadcast_arrays(np.asarray(T_star, float), np.asarray(rho_star, float))
-    a, b = _coefficients(T)
+    a, b, _, _ = jzg_coefficients(T)
     F = np.exp(-JZG_GAMMA * rho**2)
     p = rho * T
     for i, ai in enumerate(a, start=1):
