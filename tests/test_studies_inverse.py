@@ -51,9 +51,14 @@ def test_inverse_scattering_tiny_run_reports_every_method():
 @pytest.mark.slow
 def test_inverse_calibration_tiny_run_checks_mcmc_and_npe_against_the_exact_posterior():
     r = run_study("inverse-calibration", overrides=dict(dim=2, n_npe=500, n_c2st_observations=1, n_c2st_samples=300,
-                                                         n_problems=40, n_mcmc_problems=2, mcmc_steps=4000),
+                                                         n_problems=40, n_mcmc_problems=2, mcmc_steps=4000,
+                                                         ensemble_members=2, ensemble_epochs=40),
                   progress=False)
     assert r.metrics["closed_form_sequential_vs_batch_max_abs_diff"] <= 1e-10
     assert r.metrics["mcmc_max_std_rel_error"] < 0.1  # 2-d, ESS >= 400: std error ~ 1/sqrt(2 ESS) < 4 %
     assert r.metrics["c2st_mcmc"] < 0.6  # 600 points: C2ST's std ~ 0.02 around 0.5
     assert abs(r.metrics["coverage_90_exact"] - 0.9) < 0.15  # 40 problems x 2 parameters, binomial
+    # every Bayesian method reports its coverage; the ensemble (500 simulations) is loose, not absent
+    for m in ("npe", "mcmc", "ensemble"):
+        assert 0.0 <= r.metrics[f"coverage_90_{m}"] <= 1.0, m
+    assert r.metrics["mcmc_refused_problems"] == 0  # 2-d, 4000 steps: every run passes R-hat/tau/ESS

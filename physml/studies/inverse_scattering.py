@@ -144,6 +144,7 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m_("seconds_per_inversion_npe", npe_s)
     m_("seconds_per_inversion_mcmc", float(np.mean(mc_sec)))
     m_("mcmc_over_nn_cost", float(np.mean(mc_sec)) / nn_s)
+    m_("mcmc_over_npe_cost", float(np.mean(mc_sec)) / npe_s)
     m_("seconds_training_nn", nn_train_s)
     m_("seconds_training_npe", npe_train_s)
     a = Audit("scattering inversions")
