@@ -184,6 +184,25 @@ def test_neural_inversion_ensemble_recovers_parameters_with_calibrated_intervals
         nn.predict(np.zeros((1, 1)))
 
 
+def test_learned_reconstruction_rejects_bad_images_and_keeps_the_global_rng():
+    rec = inv.LearnedReconstruction(steps=3, batch_size=2, patch=16, channels=4, seed=1)
+    good = np.zeros((2, 16, 16))
+    with pytest.raises(DataError, match="not fitted"):
+        rec.predict(good)
+    bad = good.copy()
+    bad[0, 3, 3] = np.nan
+    with pytest.raises(DataError, match="non-finite"):
+        rec.fit(bad, good)
+    with pytest.raises(DataError, match="same shape"):
+        rec.fit(good, good[:, :8])
+    with pytest.raises(ParameterError, match="steps"):
+        inv.LearnedReconstruction(steps=0).fit(good, good)
+    out = rec.fit(good + 0.1, good).predict(good[0])  # the autouse fixture checks torch's global RNG is untouched
+    assert out.shape == (16, 16) and np.all(np.isfinite(out))
+    again = inv.LearnedReconstruction(steps=3, batch_size=2, patch=16, channels=4, seed=1).fit(good + 0.1, good)
+    np.testing.assert_array_equal(again.predict(good[0]), out)  # same seed, same network
+
+
 @pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat",
                                   "physml.sim.tomography", "physml.cli_inverse"])
 def test_all_is_consistent(name):

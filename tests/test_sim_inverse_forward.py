@@ -138,3 +138,13 @@ def test_heat_sensor_fast_path_equals_the_modal_evaluation():
     steps = np.arange(1, p.n_times + 1) * p.steps_per_observation
     ref = heat._evolve(p, k, p.initial_temperature(p.nodes), np.asarray(p.sensor_positions) * p.length_m, steps, p.dt)
     np.testing.assert_allclose(heat.sensor_temperatures(p, k), ref, atol=1e-10)  # same algebra, other order
+
+
+def test_random_ellipse_phantoms_are_seeded_head_like_images():
+    a, b = tomography.random_ellipse_phantom(64, 3), tomography.random_ellipse_phantom(64, 3)
+    np.testing.assert_array_equal(a, b)  # same seed, same image
+    assert not np.array_equal(a, tomography.random_ellipse_phantom(64, 4))
+    assert a.min() >= 0 and a.max() <= 1  # attenuation in [0, 1], as the Shepp-Logan phantom's
+    assert np.all(a[~tomography.circle_mask(64)] == 0)  # zero outside the Radon transform's support
+    # a skull of attenuation 1 around a brain of 0.15-0.25 plus features of at most +-0.3 each
+    assert a.max() > 0.9 and 0.05 < np.median(a[a > 0]) < 0.6

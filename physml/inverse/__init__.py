@@ -3,7 +3,7 @@
 One-call path: :func:`infer` (``method`` = ``"mcmc"`` or ``"npe"``). Beneath it: priors and
 problems (:class:`Prior`, :class:`InverseProblem`), the closed-form linear-Gaussian update,
 MCMC with a convergence verdict, amortised neural posterior estimation (``sbi``), neural
-inversion by a deep ensemble, regularised least squares (Tikhonov, total variation) with
+inversion by a deep ensemble, learned image reconstruction (a CNN on FBP), regularised least squares (Tikhonov, total variation) with
 the weight chosen by the discrepancy principle, and calibration checks (coverage, SBC, C2ST).
 """
 
@@ -12,6 +12,7 @@ from ._calibration import coverage as coverage
 from ._calibration import sbc_ranks as sbc_ranks
 from ._calibration import sbc_uniformity_pvalues as sbc_uniformity_pvalues
 from ._infer import infer as infer
+from ._learned import LearnedReconstruction as LearnedReconstruction
 from ._linear_gaussian import Gaussian as Gaussian
 from ._linear_gaussian import linear_gaussian_posterior as linear_gaussian_posterior
 from ._linear_gaussian import sequential_update as sequential_update
@@ -34,7 +35,7 @@ from ._sbi import train_npe as train_npe
 from ._tasks import gaussian_linear as gaussian_linear
 from ._tasks import gaussian_linear_exact as gaussian_linear_exact
 
-__all__ = ["c2st", "coverage", "sbc_ranks", "sbc_uniformity_pvalues", "infer", "Gaussian",
+__all__ = ["c2st", "coverage", "sbc_ranks", "sbc_uniformity_pvalues", "infer", "Gaussian", "LearnedReconstruction",
            "linear_gaussian_posterior", "sequential_update", "MCMCResult", "NotConvergedError", "mcmc",
            "split_rhat", "NeuralInversion", "InverseProblem", "PosteriorSamples", "Prior", "check_observation",
            "TikhonovResult", "TVResult", "radon_adjoint", "tikhonov", "tv_tomography", "NPEPosterior", "train_npe",
