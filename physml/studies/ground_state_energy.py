@@ -99,7 +99,7 @@ class Config:
             raise ParameterError.invalid("learning_fractions", self.learning_fractions, "fractions in (0, 1)")
 
 
-QUICK = Config(n_random=700, n_other=150, solve_points=32, pool=1, epochs=150, epochs_other=150,
+QUICK = Config(n_random=700, n_other=150, solve_points=32, pool=1, epochs=120, epochs_other=120,
                learning_fractions=(0.5,), n_1d=600, epochs_1d=200)
 
 
