@@ -356,6 +356,7 @@ def bench_ising(as_json: bool = typer.Option(False, "--json", help="One JSON obj
 from . import cli_transfer  # noqa: E402,F401  (registers `physml transfer ...`)
 from . import cli_rl as _cli_rl  # noqa: E402,F401  (registers `simulate md` and `rl`)
 from . import cli_inverse as _cli_inverse  # noqa: E402,F401  (registers simulate scattering|heat)
+from . import cli_fluids as _cli_fluids  # noqa: E402,F401  (registers simulate burgers|navier-stokes)
 
 
 # ---------------------------------------------------------------------------- entry point
