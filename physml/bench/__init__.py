@@ -5,4 +5,4 @@ flat ``{name: number}`` dict (suitable for ``metrics.json``) plus a
 ``format_report`` for people.
 """
 
-__all__ = ["ising"]
+__all__ = ["ising", "pinn"]

@@ -140,5 +140,5 @@ def fit_inverse(x_obs: np.ndarray, u_obs: np.ndarray, *, nu_initial: float, widt
              "pde": lambda: burgers_residual(net, pts, nu.value).pow(2).mean()}
     nu_hist: list[float] = []
     hist = train_pinn([*net.parameters(), nu.log_value], terms, train, progress=progress,
-                      callback=lambda h: nu_hist.append(float(nu.value)))
+                      callback=lambda h: nu_hist.append(float(nu)))
     return InverseFit(net, nu, hist, nu_hist)

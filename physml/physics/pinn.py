@@ -78,7 +78,8 @@ class PINNNet(nn.Module):
         check_int("width", width, 1)
         check_int("depth", depth, 1)
         sizes = [n_in] + [width] * depth + [n_out]
-        self.layers = nn.ModuleList(nn.Linear(a, b, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:]))
+        self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b, dtype=dtype)  # no draw from the global RNG
+                                    for a, b in zip(sizes[:-1], sizes[1:]))
         gen = torch.Generator().manual_seed(int(seed))
         with torch.no_grad():
             for layer in self.layers:
@@ -113,6 +114,9 @@ class PositiveParameter(nn.Module):
     @property
     def value(self) -> torch.Tensor:
         return self.log_value.exp()
+
+    def __float__(self) -> float:
+        return float(self.log_value.detach().exp())
 
 
 @dataclass(frozen=True)
