@@ -73,6 +73,10 @@ _STUDIES: dict[str, StudyInfo] = {
                   "layer parameters from noisy acoustic reflection: neural inversion vs MCMC vs NPE, coverage and cost"),
         StudyInfo("inverse-calibration", "physml.studies.inverse_calibration",
                   "Gaussian-linear task with an exact posterior: MCMC and NPE by C2ST, coverage of every method"),
+        StudyInfo("pinn-burgers", "physml.studies.pinn_burgers",
+                  "Burgers' equation, nu = 0.01/pi (Raissi et al. 2019): forward PINN vs Cole-Hopf, inverse PINN for nu"),
+        StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",
+                  "Kovasznay flow from 40 noisy velocity samples: data-only vs continuity- and Navier-Stokes-informed"),
     ]
 }
 
