@@ -136,3 +136,17 @@ def test_inverse_burgers_recovers_a_moderate_viscosity():
                       train=TrainConfig(adam_steps=300, adam_lr=3e-3, lbfgs_steps=300))
     assert abs(float(fit.nu) - 0.1) / 0.1 <= 0.03
     assert len(fit.nu_history) == len(fit.history.loss)
+
+
+def test_refine_points_picks_the_largest_residuals():
+    """Residual-based refinement returns, out of its candidates, the points where |residual| is largest."""
+    from physml.physics.burgers_pinn import BURGERS_NU, refine_points
+    from physml.physics.pde import burgers_residual
+
+    net = burgers_net(8, 2, seed=0)
+    picked = refine_points(net, BURGERS_NU, 20, 2000, seed=1)
+    cand = sample_points(2000, [(-1, 1), (0, 1)], np.random.default_rng(1), method="uniform")
+    res = burgers_residual(net, torch.tensor(cand), BURGERS_NU).detach().abs().numpy().ravel()
+    r_picked = burgers_residual(net, torch.tensor(picked), BURGERS_NU).detach().abs().numpy().ravel()
+    assert picked.shape == (20, 2)
+    np.testing.assert_allclose(np.sort(r_picked), np.sort(res)[-20:], rtol=1e-12)

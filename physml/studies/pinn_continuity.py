@@ -58,7 +58,7 @@ class Config:
     adam_steps: int = 2000
     lbfgs_steps: int = 2000
     physics_weight: float = 1.0
-    threads: int = 2
+    threads: int = 1
 
     def __post_init__(self) -> None:
         check_real("reynolds", self.reynolds, 1.0, 100.0, "")
