@@ -5,6 +5,10 @@ from ._cnn import FieldCNNFactory as FieldCNNFactory
 from ._cnn import PeriodicCNN as PeriodicCNN
 from ._cnn import PeriodicCNNFactory as PeriodicCNNFactory
 from ._mlp import MLPFactory as MLPFactory
+from ._operators import FNO as FNO
+from ._operators import FNOFactory as FNOFactory
+from ._operators import ResidualPeriodicCNN as ResidualPeriodicCNN
+from ._operators import ResidualPeriodicCNNFactory as ResidualPeriodicCNNFactory
 from ._sequence import LSTMForecaster as LSTMForecaster
 from ._sequence import LSTMForecasterFactory as LSTMForecasterFactory
 from ._sequence import TransformerForecaster as TransformerForecaster
@@ -25,4 +29,5 @@ from ._zoo import zoo_name as zoo_name
 __all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory", "MLPFactory", "TorchClassifier", "TorchRegressor",
            "load_torch_estimator", "TASKS", "make_model", "model_names", "model_params", "predict_with_std",
            "zoo_name", "LSTMForecaster", "LSTMForecasterFactory", "TransformerForecaster",
-           "TransformerForecasterFactory", "SavedModel", "save_model", "load_model"]
+           "TransformerForecasterFactory", "SavedModel", "save_model", "load_model", "FNO", "FNOFactory",
+           "ResidualPeriodicCNN", "ResidualPeriodicCNNFactory"]

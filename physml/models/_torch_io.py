@@ -21,6 +21,7 @@ from ..device import resolve_device
 from ..errors import DataError, ParameterError
 from ._cnn import FieldCNNFactory, PeriodicCNNFactory
 from ._mlp import MLPFactory
+from ._operators import FNOFactory, ResidualPeriodicCNNFactory
 from ._sequence import LSTMForecasterFactory, TransformerForecasterFactory
 from ._torch_base import TorchEstimatorBase, forked_torch_rng
 from ._torch_classifier import TorchClassifier
@@ -30,7 +31,7 @@ __all__ = ["FACTORIES", "ESTIMATORS", "torch_state", "torch_from_state", "save_t
            "load_torch_estimator", "one_line", "read_json", "read_safetensors"]
 
 FACTORIES = {f.__name__: f for f in (MLPFactory, PeriodicCNNFactory, FieldCNNFactory, LSTMForecasterFactory,
-                                     TransformerForecasterFactory)}
+                                     TransformerForecasterFactory, FNOFactory, ResidualPeriodicCNNFactory)}
 ESTIMATORS = {"TorchClassifier": TorchClassifier, "TorchRegressor": TorchRegressor}
 FORMAT = "physml-torch-estimator"
 _PREFIX = "_physml_"  # the estimator's arrays; every other tensor is the network's state_dict, as saved

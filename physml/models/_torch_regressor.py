@@ -84,7 +84,13 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
 
     def predict(self, X) -> np.ndarray:
         """Predictions in the target's units, shape ``(n,)`` for a 1-d target else ``(n, n_targets)``."""
-        out = self._forward(self._validate_X(X, fitting=False)).astype(np.float64) * self.y_scale_ + self.y_mean_
+        out = self._forward(self._validate_X(X, fitting=False)).astype(np.float64)
+        if out.shape[1] != self.n_outputs_:  # any_size field-to-field network (FNO) on another grid
+            if self.standardize_target:
+                raise ValueError(f"this model outputs {out.shape[1]} values here but was fitted on {self.n_outputs_} "
+                                 "with standardize_target=True (per-output scaling); fit with standardize_target=False")
+            return out
+        out = out * self.y_scale_ + self.y_mean_
         return out[:, 0] if self.y_ndim_ == 1 else out
 
     def input_gradient(self, X, output_index: int = 0) -> np.ndarray:

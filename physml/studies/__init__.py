@@ -73,6 +73,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "layer parameters from noisy acoustic reflection: neural inversion vs MCMC vs NPE, coverage and cost"),
         StudyInfo("inverse-calibration", "physml.studies.inverse_calibration",
                   "Gaussian-linear task with an exact posterior: MCMC and NPE by C2ST, coverage of every method"),
+        StudyInfo("burgers-operator", "physml.studies.burgers_operator",
+                  "Fourier neural operator for viscous Burgers u0 -> u(t=1) (spectral solver data, Cole-Hopf checked); "
+                  "zero-shot at 2x resolution"),
+        StudyInfo("fluid-cnn", "physml.studies.fluid_cnn",
+                  "residual CNN surrogate for the time step of forced 2D Navier-Stokes: one-step and rollout error, "
+                  "speed-up per step, vorticity-equation residual of its predictions"),
         StudyInfo("pinn-burgers", "physml.studies.pinn_burgers",
                   "Burgers' equation, nu = 0.01/pi (Raissi et al. 2019): forward PINN vs Cole-Hopf, inverse PINN for nu"),
         StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",

@@ -18,7 +18,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["CFL_MAX", "wavenumbers", "dealias_mask", "ETDRK4"]
+from physml.errors import ParameterError
+
+from .._checks import check_int, check_real
+
+__all__ = ["CFL_MAX", "GridTime", "wavenumbers", "dealias_mask", "ETDRK4"]
 
 #: largest allowed ``dt (max|u| + max|v|) / dx`` (module docstring)
 CFL_MAX = 1.0
@@ -67,3 +71,40 @@ class ETDRK4:
         c = self.E2 * a + self.Q * (2.0 * Nb - Nv)
         Nc = N(c)
         return self.E * v + Nv * self.f1 + 2.0 * (Na + Nb) * self.f2 + Nc * self.f3
+
+
+class GridTime:
+    """What the solvers' parameter dataclasses share: the periodic grid and the snapshot times.
+
+    Fields read: ``length``, ``n_grid``, ``dt``, ``t_final``, ``n_save``. Snapshots are at ``n_save``
+    times evenly spaced in ``(0, t_final]`` (plus ``t = 0``); each interval is split into the fewest
+    equal steps no longer than ``dt``, so the step used, :attr:`dt_effective`, is never larger.
+    """
+
+    def _check_grid_time(self, *, min_grid: int, even: bool) -> None:
+        set_ = object.__setattr__
+        set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
+        set_(self, "n_grid", check_int("n_grid", self.n_grid, min_grid))
+        if even and self.n_grid % 2:
+            raise ParameterError.invalid("n_grid", self.n_grid, f"an even integer >= {min_grid} (periodic spectral grid)")
+        set_(self, "dt", check_real("dt", self.dt, 1e-15, 1e9, "(time step, > 0)"))
+        set_(self, "t_final", check_real("t_final", self.t_final, 1e-15, 1e9, "(> 0)"))
+        set_(self, "n_save", check_int("n_save", self.n_save, 1))
+
+    @property
+    def x(self) -> np.ndarray:
+        """Grid points ``j length / n_grid`` (no periodic end point)."""
+        return self.length * np.arange(self.n_grid) / self.n_grid
+
+    @property
+    def times(self) -> np.ndarray:
+        """Snapshot times, ``t = 0`` first."""
+        return self.t_final * np.arange(self.n_save + 1) / self.n_save
+
+    @property
+    def steps_per_save(self) -> int:
+        return max(1, math.ceil(self.t_final / self.n_save / self.dt * (1 - 1e-12)))
+
+    @property
+    def dt_effective(self) -> float:
+        return self.t_final / self.n_save / self.steps_per_save

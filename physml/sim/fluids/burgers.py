@@ -45,8 +45,8 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_int, check_real
-from ._spectral import CFL_MAX, ETDRK4, dealias_mask, wavenumbers
+from .._checks import check_real
+from ._spectral import CFL_MAX, ETDRK4, GridTime, dealias_mask, wavenumbers
 
 __all__ = ["burgers_exact_periodic", "burgers_exact_sine", "BurgersParams", "burgers_solve"]
 
@@ -168,7 +168,7 @@ def burgers_exact_sine(x: object, t: object, nu: float) -> np.ndarray:
 # -- pseudo-spectral solver ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class BurgersParams:
+class BurgersParams(GridTime):
     """Periodic viscous Burgers ``u_t + u u_x = nu u_xx`` on ``[0, length)`` with ``n_grid`` points.
 
     ``n_grid`` must be even (the spectral grid is ``x_j = j length / n_grid``, without the
@@ -191,25 +191,7 @@ class BurgersParams:
         set_(self, "nu", check_real("nu", self.nu, 1e-8, 1e4, "(viscosity, > 0)"))
         if self.nu <= 0:
             raise ParameterError.invalid("nu", self.nu, "a number > 0 (viscosity)")
-        set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
-        set_(self, "n_grid", check_int("n_grid", self.n_grid, 8))
-        if self.n_grid % 2:
-            raise ParameterError.invalid("n_grid", self.n_grid, "an even integer >= 8 (periodic spectral grid)")
-        set_(self, "dt", check_real("dt", self.dt, 1e-12, 1e6, "(time step, > 0)"))
-        set_(self, "t_final", check_real("t_final", self.t_final, 1e-12, 1e9, "(> 0)"))
-        set_(self, "n_save", check_int("n_save", self.n_save, 1))
-
-    @property
-    def x(self) -> np.ndarray:
-        return self.length * np.arange(self.n_grid) / self.n_grid
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.t_final * np.arange(self.n_save + 1) / self.n_save
-
-    @property
-    def steps_per_save(self) -> int:
-        return max(1, math.ceil(self.t_final / self.n_save / self.dt * (1 - 1e-12)))
+        self._check_grid_time(min_grid=8, even=True)
 
 
 def _check_field(u0: object, shape_tail: tuple[int, ...], name: str = "u0") -> np.ndarray:

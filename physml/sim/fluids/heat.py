@@ -19,8 +19,8 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_int, check_real
-from ._spectral import wavenumbers
+from .._checks import check_real
+from ._spectral import GridTime, wavenumbers
 from .burgers import _check_field
 
 __all__ = ["HeatParams", "heat_solve"]
@@ -29,7 +29,7 @@ _SCHEMES = ("spectral", "ftcs")
 
 
 @dataclass(frozen=True)
-class HeatParams:
+class HeatParams(GridTime):
     """Periodic box ``[0, length)^dim``, ``n_grid`` points a side, snapshots at ``n_save`` even times in ``(0, t_final]``."""
 
     kappa: float = 1.0
@@ -44,13 +44,9 @@ class HeatParams:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "kappa", check_real("kappa", self.kappa, 1e-12, 1e9, "(diffusivity, > 0)"))
-        set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
-        set_(self, "n_grid", check_int("n_grid", self.n_grid, 4))
+        self._check_grid_time(min_grid=4, even=False)
         if self.dim not in (1, 2):
             raise ParameterError.invalid("dim", self.dim, "1 or 2")
-        set_(self, "dt", check_real("dt", self.dt, 1e-15, 1e9, "(time step, > 0)"))
-        set_(self, "t_final", check_real("t_final", self.t_final, 1e-15, 1e9, "(> 0)"))
-        set_(self, "n_save", check_int("n_save", self.n_save, 1))
         if self.scheme not in _SCHEMES:
             raise ParameterError.invalid("scheme", self.scheme, " | ".join(_SCHEMES))
         if self.scheme == "ftcs":
@@ -60,22 +56,6 @@ class HeatParams:
             if r > r_max * (1 + 1e-12):
                 raise ParameterError.invalid("dt", self.dt, f"<= {r_max * dx**2 / self.kappa:.3g} (explicit diffusion "
                                              f"number kappa dt / dx^2 <= {r_max:g} in {self.dim}D; got {r:.3g})")
-
-    @property
-    def steps_per_save(self) -> int:
-        return max(1, int(np.ceil(self.t_final / self.n_save / self.dt * (1 - 1e-12))))
-
-    @property
-    def dt_effective(self) -> float:
-        return self.t_final / self.n_save / self.steps_per_save
-
-    @property
-    def x(self) -> np.ndarray:
-        return self.length * np.arange(self.n_grid) / self.n_grid
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.t_final * np.arange(self.n_save + 1) / self.n_save
 
 
 def heat_solve(u0: object, params: HeatParams) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 from physml.errors import ParameterError
 
 from .._checks import check_int, check_real
-from ._spectral import CFL_MAX, ETDRK4, dealias_mask, wavenumbers
+from ._spectral import CFL_MAX, ETDRK4, GridTime, dealias_mask, wavenumbers
 from .burgers import _check_field
 
 __all__ = ["NavierStokesParams", "navier_stokes_solve", "taylor_green_vorticity", "velocity_from_vorticity",
@@ -38,7 +38,7 @@ _FORCINGS = ("none", "kolmogorov", "li")
 
 
 @dataclass(frozen=True)
-class NavierStokesParams:
+class NavierStokesParams(GridTime):
     """Box, viscosity, drag, forcing, grid and time stepping (module docstring).
 
     Snapshots at ``n_save`` times evenly spaced in ``(0, t_final]`` (plus ``t = 0``); each interval
@@ -59,13 +59,7 @@ class NavierStokesParams:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         set_(self, "nu", check_real("nu", self.nu, 1e-8, 1e4, "(viscosity, > 0)"))
-        set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
-        set_(self, "n_grid", check_int("n_grid", self.n_grid, 8))
-        if self.n_grid % 2:
-            raise ParameterError.invalid("n_grid", self.n_grid, "an even integer >= 8 (periodic spectral grid)")
-        set_(self, "dt", check_real("dt", self.dt, 1e-12, 1e6, "(time step, > 0)"))
-        set_(self, "t_final", check_real("t_final", self.t_final, 1e-12, 1e9, "(> 0)"))
-        set_(self, "n_save", check_int("n_save", self.n_save, 1))
+        self._check_grid_time(min_grid=8, even=True)
         set_(self, "drag", check_real("drag", self.drag, 0.0, 1e4, "(linear drag rate)"))
         if self.forcing not in _FORCINGS:
             raise ParameterError.invalid("forcing", self.forcing, " | ".join(_FORCINGS))
@@ -74,18 +68,6 @@ class NavierStokesParams:
         if self.forcing_wavenumber >= self.n_grid / 3:
             raise ParameterError.invalid("forcing_wavenumber", self.forcing_wavenumber,
                                          f"< n_grid / 3 = {self.n_grid / 3:g} (resolved by the dealiased grid)")
-
-    @property
-    def x(self) -> np.ndarray:
-        return self.length * np.arange(self.n_grid) / self.n_grid
-
-    @property
-    def times(self) -> np.ndarray:
-        return self.t_final * np.arange(self.n_save + 1) / self.n_save
-
-    @property
-    def steps_per_save(self) -> int:
-        return max(1, math.ceil(self.t_final / self.n_save / self.dt * (1 - 1e-12)))
 
 
 def forcing_field(params: NavierStokesParams) -> np.ndarray:
@@ -117,12 +99,15 @@ class _Spectral2D:
         self.k2 = self.kx**2 + self.ky**2
         self.inv_k2 = np.where(self.k2 > 0, 1.0 / np.where(self.k2 > 0, self.k2, 1.0), 0.0)
         self.mask = dealias_mask(n)[:, None] & dealias_mask(n, half=True)[None, :]
+        # the Nyquist modes (even n) have no consistent derivative: a velocity from them would not be divergence free
+        m, mh = np.fft.fftfreq(n, 1.0 / n), np.fft.rfftfreq(n, 1.0 / n)
+        self.resolved = (np.abs(m) < n / 2)[:, None] & (mh < n / 2)[None, :]
 
     def irfft(self, a: np.ndarray) -> np.ndarray:
         return np.fft.irfft2(a, (self.n, self.n), axes=(-2, -1))
 
     def velocity(self, wh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        psi = wh * self.inv_k2
+        psi = wh * self.inv_k2 * self.resolved
         return self.irfft(1j * self.ky * psi), self.irfft(-1j * self.kx * psi)
 
     def advection(self, wh: np.ndarray) -> np.ndarray:
@@ -134,7 +119,11 @@ class _Spectral2D:
 
 
 def velocity_from_vorticity(w: object, length: float = 2.0 * math.pi) -> tuple[np.ndarray, np.ndarray]:
-    """Divergence-free ``(u, v)`` with vorticity ``w`` (zero-mean part), spectral; shapes of ``w``."""
+    """Divergence-free ``(u, v)`` with vorticity ``w``, spectral; shapes of ``w``.
+
+    The mean and, for even grids, the Nyquist modes of ``w`` are left out (a periodic velocity field has no
+    mean vorticity, and the Nyquist modes have no consistent derivative).
+    """
     w = np.asarray(w, dtype=np.float64)
     sp = _Spectral2D(w.shape[-1], length)
     return sp.velocity(np.fft.rfft2(w, axes=(-2, -1)))
