@@ -1,6 +1,6 @@
 """Physics checks of models: audits, finite-size scaling, PDE residuals (autograd) and PINNs.
 
-The torch-based parts (:mod:`.pde`, :mod:`.pinn`) load on first use, so importing the audit does not import torch.
+The torch-based parts (:mod:`.pde`, :mod:`.pinn`, :mod:`.fields`) load on first use, so importing the audit does not import torch.
 """
 
 import importlib
@@ -18,6 +18,7 @@ _LAZY = {name: ".pde" for name in ("burgers_residual", "check_residual", "deriva
                                     "heat_residual", "navier_stokes_residual", "residual_rms")}
 _LAZY.update({name: ".pinn" for name in ("AffineConstraint", "History", "PINNNet", "PositiveParameter",
                                          "TrainConfig", "sample_points", "train_pinn")})
+_LAZY["PeriodicGridField"] = ".fields"
 
 __all__ = ["Audit", "Check", "invariance_error", "reproducibility_error", "Crossing", "FiniteSizeFit",
            "crossing_point", "finite_size_extrapolation", *_LAZY]
