@@ -78,8 +78,10 @@ class Config:
             check_int("inverse_observations", self.inverse_observations, 10**9)  # more than the grid holds
 
 
-QUICK = Config(width=20, depth=6, n_collocation=3000, adam_steps=1000, lbfgs_steps=2000, inverse_observations=1000,
-               inverse_collocation=1000, inverse_adam_steps=500, inverse_lbfgs_steps=1500)
+QUICK = Config(n_collocation=2000, n_refine=1000, adam_steps=1500, lbfgs_steps=1500, inverse_observations=1000,
+               inverse_collocation=1000, inverse_adam_steps=1000, inverse_lbfgs_steps=1500)
+"""Measured (seed 0, 1 thread, loaded machine): 92 s CPU, relative L2 4.9e-3, ν 1.5 % off. Without the 1,000
+refinement points, 2,500 uniform points let the network settle on a wrong shock (relative L2 0.13)."""
 
 
 def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
