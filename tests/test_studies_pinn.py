@@ -21,8 +21,9 @@ from physml.studies import run_study
 
 _threads = pytest.fixture(autouse=True, scope="module")(single_threaded)
 
-TINY_BURGERS = dict(width=12, depth=3, n_collocation=400, n_refine=100, adam_steps=300, lbfgs_steps=200, inverse_observations=300,
-                    inverse_collocation=300, inverse_adam_steps=200, inverse_lbfgs_steps=200, threads=1)
+TINY_BURGERS = dict(width=12, depth=3, n_collocation=400, n_refine=100, adam_steps=300, lbfgs_steps=200,
+                    inverse_observations=300, inverse_collocation=300, inverse_adam_steps=200,
+                    inverse_lbfgs_steps=200, threads=1)
 
 
 @pytest.fixture(scope="module")

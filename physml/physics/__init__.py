@@ -1,6 +1,7 @@
 """Physics checks of models: audits, finite-size scaling, PDE residuals (autograd) and PINNs.
 
-The torch-based parts (:mod:`.pde`, :mod:`.pinn`, :mod:`.fields`) load on first use, so importing the audit does not import torch.
+The torch-based parts (:mod:`.pde`, :mod:`.pinn`, :mod:`.fields`) load on first use, so importing the
+audit does not import torch.
 """
 
 import importlib

@@ -60,7 +60,7 @@ def predict_grid(net: torch.nn.Module, x: np.ndarray, t: np.ndarray) -> np.ndarr
 
 def refine_points(net: torch.nn.Module, nu: float, n_add: int, n_candidates: int,
                   seed: int | np.random.Generator) -> np.ndarray:
-    """Residual-based adaptive refinement: the ``n_add`` of ``n_candidates`` random points with the largest |residual|."""
+    """Residual-based adaptive refinement: of ``n_candidates`` points, the ``n_add`` with the largest |residual|."""
     dtype = next(net.parameters()).dtype
     cand = sample_points(n_candidates, BURGERS_BOUNDS, seed, method="uniform")
     res = []

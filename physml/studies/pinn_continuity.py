@@ -137,7 +137,7 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         torch.set_num_threads(threads)
     result = StudyResult("pinn-continuity", {**asdict(config), "seed": seed, "device": "cpu"},
                          title="Kovasznay flow from sparse velocity data: the continuity equation as a physics loss")
-    keys = {"data only": "data_only", "data + continuity": "continuity", "data + continuity + momentum": "navier_stokes"}
+    keys = dict(zip(VARIANTS, ("data_only", "continuity", "navier_stokes")))
     for variant, (err, div, secs) in stats.items():
         result.add_metric(f"rel_l2_velocity_{keys[variant]}", err)
         result.add_metric(f"divergence_rms_{keys[variant]}", div)
