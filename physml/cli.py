@@ -357,6 +357,7 @@ from . import cli_transfer  # noqa: E402,F401  (registers `physml transfer ...`)
 from . import cli_rl as _cli_rl  # noqa: E402,F401  (registers `simulate md` and `rl`)
 from . import cli_inverse as _cli_inverse  # noqa: E402,F401  (registers simulate scattering|heat)
 from . import cli_fluids as _cli_fluids  # noqa: E402,F401  (registers simulate burgers|navier-stokes)
+from . import cli_pinn as _cli_pinn  # noqa: E402,F401  (registers `bench pinn`)
 
 
 # ---------------------------------------------------------------------------- entry point

@@ -1,0 +1,256 @@
+"""Physics-informed neural networks: collocation points, the network, and Adam-then-L-BFGS training.
+
+The decomposition follows the maths (DeepXDE's split, one backend): the
+domain gives collocation points (:func:`sample_points`), the PDE residual is a
+plain function (:mod:`physml.physics.pde`), initial/boundary conditions are
+either extra loss terms or built into the network by an output transform
+(:class:`PINNNet`'s ``transform``: "hard" constraints), and :func:`train_pinn`
+minimises a weighted sum of named loss terms, first with Adam, then with
+L-BFGS (strong-Wolfe line search). The inverse problem adds trainable
+coefficients (:class:`PositiveParameter`, log-parametrised) to the parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from scipy.stats import qmc
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..errors import ParameterError, TrainingError
+from ..sim._checks import check_int, check_real
+
+__all__ = ["sample_points", "AffineConstraint", "PINNNet", "PositiveParameter", "TrainConfig", "History", "train_pinn"]
+
+LossTerm = Callable[[], torch.Tensor]
+
+
+def sample_points(n: int, bounds: Sequence[tuple[float, float]], seed: int | np.random.Generator, *,
+                  method: str = "lhs") -> np.ndarray:
+    """``n`` points in the box ``bounds`` (one ``(low, high)`` per dimension), shape (n, d).
+
+    ``method``: ``"lhs"`` (Latin hypercube: every 1/n slab of each axis holds one point) or ``"uniform"``.
+    """
+    n = check_int("n", n, 1)
+    if method not in ("lhs", "uniform"):
+        raise ParameterError.invalid("method", method, "'lhs' or 'uniform'")
+    lo, hi = np.asarray(bounds, dtype=float).T
+    if lo.ndim != 1 or not np.all(hi > lo):
+        raise ParameterError.invalid("bounds", bounds, "a list of (low, high) pairs with low < high")
+    rng = np.random.default_rng(seed)
+    unit = qmc.LatinHypercube(d=lo.size, seed=rng).random(n) if method == "lhs" else rng.random((n, lo.size))
+    return lo + unit * (hi - lo)
+
+
+@dataclass(frozen=True)
+class AffineConstraint:
+    """Hard constraint u = base(points) + factor(points) · raw, with ``factor`` = 0 where u is prescribed.
+
+    For Burgers, base = −sin(πx) and factor = t (1 − x²) give the initial condition and the zero
+    Dirichlet boundaries exactly, whatever the network ``raw`` is. Both are plain functions of the points
+    (no trainable parameters).
+    """
+
+    base: Callable[[torch.Tensor], torch.Tensor]
+    factor: Callable[[torch.Tensor], torch.Tensor]
+
+    def __call__(self, points: torch.Tensor, raw: torch.Tensor) -> torch.Tensor:
+        return self.base(points) + self.factor(points) * raw
+
+
+class PINNNet(nn.Module):
+    """tanh MLP u(points) with inputs scaled to [−1, 1] and an optional hard constraint.
+
+    ``constraint`` (an :class:`AffineConstraint`) builds initial/boundary conditions into the network.
+    Weights are Xavier-normal from a torch generator seeded with ``seed`` (the global RNG is untouched).
+    """
+
+    def __init__(self, n_in: int, n_out: int, *, width: int = 20, depth: int = 8,
+                 bounds: Sequence[tuple[float, float]] | None = None, constraint: AffineConstraint | None = None,
+                 seed: int = 0, dtype: torch.dtype = torch.float64):
+        super().__init__()
+        check_int("width", width, 1)
+        check_int("depth", depth, 1)
+        sizes = [n_in] + [width] * depth + [n_out]
+        self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b, dtype=dtype)  # no draw from the global RNG
+                                    for a, b in zip(sizes[:-1], sizes[1:]))
+        gen = torch.Generator().manual_seed(int(seed))
+        with torch.no_grad():
+            for layer in self.layers:
+                std = math.sqrt(2.0 / (layer.in_features + layer.out_features))
+                layer.weight.copy_(torch.randn(layer.weight.shape, generator=gen, dtype=dtype) * std)
+                layer.bias.zero_()
+        lo, hi = (np.asarray(bounds, dtype=float).T if bounds is not None
+                  else (-np.ones(n_in), np.ones(n_in)))
+        self.register_buffer("center", torch.tensor((lo + hi) / 2, dtype=dtype))
+        self.register_buffer("half_width", torch.tensor((hi - lo) / 2, dtype=dtype))
+        self.constraint = constraint
+
+    def raw(self, points: torch.Tensor) -> torch.Tensor:
+        h = (points - self.center) / self.half_width
+        for layer in self.layers[:-1]:
+            h = torch.tanh(layer(h))
+        return self.layers[-1](h)
+
+    def forward(self, points: torch.Tensor) -> torch.Tensor:
+        out = self.raw(points)
+        return self.constraint(points, out) if self.constraint is not None else out
+
+
+class PositiveParameter(nn.Module):
+    """A positive coefficient (e.g. a viscosity) trained as its logarithm: value = exp(log_value)."""
+
+    def __init__(self, initial: float, dtype: torch.dtype = torch.float64):
+        super().__init__()
+        check_real("initial", initial, 1e-300, math.inf, "")
+        self.log_value = nn.Parameter(torch.tensor(math.log(initial), dtype=dtype))
+
+    @property
+    def value(self) -> torch.Tensor:
+        return self.log_value.exp()
+
+    def __float__(self) -> float:
+        return float(self.log_value.detach().exp())
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimiser schedule of :func:`train_pinn`."""
+
+    adam_steps: int = 2000
+    adam_lr: float = 1e-3
+    lbfgs_steps: int = 5000
+    """L-BFGS iterations at most (each runs one or a few loss evaluations in the strong-Wolfe line search)."""
+    lbfgs_history: int = 50
+    lbfgs_tolerance: float = 1e-12
+    """Stop L-BFGS when the largest gradient entry or the change of a step falls below this."""
+    log_every: int = 100
+    """Iterations between entries of the loss history (and L-BFGS chunk size)."""
+
+    def __post_init__(self) -> None:
+        check_int("adam_steps", self.adam_steps, 0)
+        check_real("adam_lr", self.adam_lr, 1e-8, 1.0, "")
+        check_int("lbfgs_steps", self.lbfgs_steps, 0)
+        check_int("lbfgs_history", self.lbfgs_history, 1)
+        check_real("lbfgs_tolerance", self.lbfgs_tolerance, 0.0, 1.0, "")
+        check_int("log_every", self.log_every, 1)
+
+
+@dataclass
+class History:
+    """Loss history: one entry every ``log_every`` iterations (Adam steps, then L-BFGS iterations)."""
+
+    iteration: list[int] = field(default_factory=list)
+    phase: list[str] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    terms: dict[str, list[float]] = field(default_factory=dict)
+    seconds: list[float] = field(default_factory=list)
+    adam_iterations: int = 0
+    lbfgs_iterations: int = 0
+    loss_evaluations: int = 0
+
+    def record(self, iteration: int, phase: str, total: float, parts: Mapping[str, float], seconds: float) -> None:
+        self.iteration.append(iteration)
+        self.phase.append(phase)
+        self.loss.append(total)
+        self.seconds.append(seconds)
+        for k, v in parts.items():
+            self.terms.setdefault(k, []).append(v)
+
+    @property
+    def final_loss(self) -> float:
+        return self.loss[-1] if self.loss else math.nan
+
+
+def _weighted(terms: Mapping[str, LossTerm], weights: Mapping[str, float]) -> tuple[torch.Tensor, dict]:
+    parts = {name: term() for name, term in terms.items()}
+    total = sum(weights.get(name, 1.0) * value for name, value in parts.items())
+    return total, parts
+
+
+def train_pinn(parameters: Iterable[torch.nn.Parameter], terms: Mapping[str, LossTerm],
+               config: TrainConfig = TrainConfig(), *, weights: Mapping[str, float] | None = None,
+               progress: bool = False, callback: Callable[[History], None] | None = None) -> History:
+    """Minimise Σ weights[name] · terms[name]() over ``parameters``: Adam, then L-BFGS (strong Wolfe).
+
+    Each term is a closure returning a scalar loss (e.g. the mean square PDE residual at the
+    collocation points, or a data misfit). Stops with :class:`TrainingError` if the loss turns NaN/inf.
+    ``callback(history)`` runs after each logged entry (e.g. to track a coefficient).
+    """
+    params = [p for p in parameters if p.requires_grad]
+    weights = dict(weights or {})
+    unknown = set(weights) - set(terms)
+    if unknown:
+        raise ParameterError.invalid("weights", sorted(unknown), f"names among the loss terms {sorted(terms)}")
+    hist = History()
+    t0 = time.perf_counter()
+
+    def log(it: int, phase: str, total: torch.Tensor, parts: dict) -> None:
+        value = float(total)
+        if not math.isfinite(value):
+            raise TrainingError(f"PINN loss became {value} at {phase} iteration {it}; "
+                                "try a smaller adam_lr, float64, or smaller loss weights")
+        hist.record(it, phase, value, {k: float(v.detach()) for k, v in parts.items()}, time.perf_counter() - t0)
+        if callback is not None:
+            callback(hist)
+
+    bar = tqdm(total=config.adam_steps + config.lbfgs_steps, disable=not progress, desc="PINN", leave=False)
+    try:
+        if config.adam_steps:
+            adam = torch.optim.Adam(params, lr=config.adam_lr)
+            for step in range(1, config.adam_steps + 1):
+                adam.zero_grad(set_to_none=True)
+                total, parts = _weighted(terms, weights)
+                total.backward()
+                adam.step()
+                hist.loss_evaluations += 1
+                if step % config.log_every == 0 or step == config.adam_steps:
+                    log(step, "adam", total.detach(), parts)
+                    bar.update(step - bar.n)
+                    bar.set_postfix(loss=f"{hist.final_loss:.3e}")
+            hist.adam_iterations = config.adam_steps
+        if config.lbfgs_steps:
+            _lbfgs(params, terms, weights, config, hist, log, bar)
+    finally:
+        bar.close()
+    return hist
+
+
+def _lbfgs(params, terms, weights, config: TrainConfig, hist: History, log, bar) -> None:
+    chunk = min(config.log_every, config.lbfgs_steps)
+    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=chunk, max_eval=4 * chunk,
+                            history_size=config.lbfgs_history, tolerance_grad=config.lbfgs_tolerance,
+                            tolerance_change=config.lbfgs_tolerance, line_search_fn="strong_wolfe")
+    last: dict = {}
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad(set_to_none=True)
+        total, parts = _weighted(terms, weights)
+        total.backward()
+        hist.loss_evaluations += 1
+        last["total"], last["parts"] = total.detach(), parts
+        return total
+
+    done = 0
+    while done < config.lbfgs_steps:
+        group = opt.param_groups[0]
+        group["max_iter"] = min(chunk, config.lbfgs_steps - done)
+        group["max_eval"] = 4 * group["max_iter"]
+        state = opt.state[group["params"][0]]
+        before, evals_before = state.get("n_iter", 0), state.get("func_evals", 0)
+        opt.step(closure)
+        ran = opt.state[group["params"][0]].get("n_iter", 0) - before
+        evals = opt.state[group["params"][0]].get("func_evals", 0) - evals_before
+        done += ran
+        log(config.adam_steps + done, "lbfgs", last["total"], last["parts"])
+        bar.update(config.adam_steps + done - bar.n)
+        bar.set_postfix(loss=f"{hist.final_loss:.3e}")
+        if ran < group["max_iter"] and evals < group["max_eval"]:  # converged to the tolerance, or stalled
+            break
+    hist.lbfgs_iterations = done
