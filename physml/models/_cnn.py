@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..errors import ParameterError
+
 __all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory"]
 
 
@@ -130,6 +132,10 @@ class FieldCNNFactory:
     hidden: int = 64
     d4_invariant: bool = False
     d4_training: str = "average"
+
+    def __post_init__(self) -> None:
+        if self.d4_training not in ("average", "augment"):
+            raise ParameterError.invalid("d4_training", self.d4_training, "'average' or 'augment'")
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]
