@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import numpy as np
+
 from physml.studies import run_study
 
 from conftest import single_threaded
@@ -30,11 +32,63 @@ def test_rl_qubit_reaches_high_fidelity():
 def test_rl_thermostat_scores_both_controllers_on_the_same_episodes():
     # training to PID level takes the default preset (minutes); here: the pipeline, the PID tuning and the scoring
     r = run_study("rl-thermostat", quick=True, seed=0, progress=False,
-                  overrides={"steps": 500, "tune_episodes": 1, "eval_episodes": 2,
+                  overrides={"steps": 500, "tune_episodes": 1, "eval_episodes": 2, "pid_kp": [1.0, 2.0],
                              "hyper": {"n_steps": 250, "batch_size": 50, "n_epochs": 1}})
     m = r.metrics
     assert m["pid_mean_abs_error"] < m["no_control_mean_abs_error"]  # the tuned PID controls the temperature
     assert {"agent_mean_abs_error", "pid_mean_abs_error"} <= set(m)
     # same episodes for both: the paired difference's mean is the difference of the means
     assert m["agent_minus_pid"] == pytest.approx(m["agent_mean_abs_error"] - m["pid_mean_abs_error"], abs=1e-12)
+    assert m["energy_feedback_mean_abs_error"] < m["no_control_mean_abs_error"]
     assert {f.name for f in r.figures} == {"trajectories", "learning_curve"}
+
+
+def test_energy_feedback_sets_the_total_energy_it_aims_for():
+    # one interval of the model-based controller moves the total energy per particle to E* up to the part of
+    # the heating that the forces move into potential energy during the interval (same 30 % as the env's own test)
+    import gymnasium as gym
+
+    from physml.studies.rl_thermostat import EnergyFeedback
+
+    env = gym.make("physml/ThermostatControl-v0", initial_temperature=(1.0, 1.0)).unwrapped
+    obs, _ = env.reset(seed=3)
+    for _ in range(5):
+        obs, *_ = env.step(np.zeros(1, np.float32))
+    s, p = env._system, env.params
+    E0 = s.kinetic + s.potential
+    c = (3 * p.n_particles - 3) / (2 * p.n_particles)
+    assert c * p.target_temperature * (1 + obs[4]) + p.target_temperature * obs[5] == pytest.approx(E0, abs=1e-5)
+    for target_shift in (0.3, -0.3):
+        E_star = s.kinetic + s.potential + target_shift
+        ctrl = EnergyFeedback(u_star=E_star - c * p.target_temperature, params=p)
+        a = ctrl(obs)
+        assert -1 < a[0] < 1  # not clipped
+        E_before = s.kinetic + s.potential
+        obs, *_ = env.step(a)
+        assert s.kinetic + s.potential - E_before == pytest.approx(target_shift, rel=0.3)
+
+
+def test_canonical_potential_energy_is_reproducible_within_its_standard_error():
+    # independent Langevin replicas (other seeds) agree within the quoted error: the error bar is honest
+    from physml.rl.envs.thermostat import ThermostatParams
+    from physml.studies.rl_thermostat import canonical_potential_energy
+
+    p = ThermostatParams()
+    kw = dict(replicas=3, equilibrate=1000, samples=100)
+    u0, se0 = canonical_potential_energy(p, seed=0, **kw)
+    assert canonical_potential_energy(p, seed=0, **kw) == (u0, se0)  # seeded
+    u1, se1 = canonical_potential_energy(p, seed=1, **kw)
+    assert 0 < se0 < 0.05 and 0 < se1 < 0.05
+    assert abs(u0 - u1) < 4 * np.hypot(se0, se1)
+    # a bound liquid: negative, and above the FCC ground state of the full potential (-8.6; shifting raises it)
+    assert -8.6 < u0 < 0
+
+
+@pytest.mark.parametrize("overrides, name", [({"pid_kp": []}, "pid_kp"), ({"pid_kp": [1.0, -2.0]}, "pid_kp"),
+                                             ({"agent": "dqn"}, "agent"), ({"settle": 60}, "settle")])
+def test_rl_thermostat_bad_config_is_one_line_naming_the_parameter(overrides, name):
+    from physml.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=f"'{name}'") as e:
+        run_study("rl-thermostat", quick=True, seed=0, progress=False, overrides=overrides)
+    assert "\n" not in str(e.value)

@@ -10,11 +10,18 @@ velocity-Verlet steps the agent sets the heating (> 0) or cooling (< 0) rate
 ``r = action * max_rate``: velocities are scaled by ``sqrt(1 + r dt)`` per
 step, so the kinetic energy grows as ``exp(r t)`` without the forces.
 
-Observation: the relative temperature error ``e = <T>/T_target - 1`` of the
-last interval (``<T>``: mean of the kinetic temperature sampled
-``samples_per_action`` times in the interval), the previous interval's error,
-the last action, and the change of potential energy per particle over the interval
-(the melting / relaxation signal). Reward: ``-|e| - effort |action|``.
+Observation (seven numbers, all dimensionless): the relative temperature error
+``e = <T>/T_target - 1`` of the last interval (``<T>``: mean of the kinetic
+temperature sampled ``samples_per_action`` times in the interval; the signal a
+PID thermostat uses), the previous interval's error, the last action, the change
+of potential energy per particle over the interval (the melting / relaxation
+signal), the instantaneous temperature error at the end of the interval, the
+potential energy per particle at the end of the interval in units of
+``k_B T_target``, and the elapsed fraction of the episode. The two instantaneous
+numbers together give the total energy, which (the dynamics being
+energy-conserving between actions) fixes the temperature the system relaxes to;
+the elapsed fraction makes the time-limited episode Markov (Pardo et al. 2018,
+"Time limits in reinforcement learning"). Reward: ``-|e| - effort |action|``.
 Actions: ``Box([-1], [1])``, or ``Discrete(n_actions)`` rates evenly spaced in
 ``[-1, 1]`` when ``n_actions > 0`` (for value-based agents).
 """
@@ -74,8 +81,10 @@ class ThermostatControlEnv(gym.Env):
 
     def __init__(self, **kwargs):
         self.params = p = ThermostatParams(**kwargs)
-        high = np.array([10, 10, 1, 10], np.float32)
-        self.observation_space = spaces.Box(-high, high, dtype=np.float32)
+        high = np.array([10, 10, 1, 10, 10, 1000, 1], np.float32)
+        low = -high
+        low[-1] = 0.0
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
         self.action_space = (spaces.Discrete(p.n_actions) if p.n_actions else
                              spaces.Box(-1.0, 1.0, (1,), np.float32))
         self._system = None
@@ -101,7 +110,11 @@ class ThermostatControlEnv(gym.Env):
         return self._obs(), {"temperature": self._system.temperature()}
 
     def _obs(self) -> np.ndarray:
-        return np.clip(np.array(self._last, np.float32), self.observation_space.low, self.observation_space.high)
+        s, p = self._system, self.params
+        now = (s.temperature() / p.target_temperature - 1.0, s.potential / p.target_temperature,
+               self._k / p.episode_actions)
+        return np.clip(np.array((*self._last, *now), np.float32), self.observation_space.low,
+                       self.observation_space.high)
 
     def step(self, action):
         if self._system is None:
