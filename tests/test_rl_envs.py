@@ -111,6 +111,24 @@ def test_qubit_protocol_replay_and_optimum():
 
 
 # -- thermostat -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("observation", ["interval", "interval+time", "interval+energy"])
+def test_thermostat_observation_subsets_are_slices_of_the_full_observation(observation):
+    from physml.rl.envs.thermostat import OBSERVATIONS
+
+    sub = gym.make("physml/ThermostatControl-v0", observation=observation).unwrapped
+    check_env(sub, skip_render_check=True)
+    full = gym.make("physml/ThermostatControl-v0").unwrapped
+    keep = list(OBSERVATIONS[observation])
+    for env in (sub, full):
+        env.reset(seed=7)
+    a = np.array([0.3], np.float32)
+    for _ in range(3):  # same seed, same actions: the same dynamics, seen through fewer numbers
+        o_sub, *_ = sub.step(a)
+        o_full, *_ = full.step(a)
+        np.testing.assert_array_equal(o_sub, o_full[keep])
+    assert sub.observation_space.shape == (len(keep),)
+
+
 def test_thermostat_heating_rate_acts_as_documented():
     env = gym.make("physml/ThermostatControl-v0", initial_temperature=(1.0, 1.0)).unwrapped
     env.reset(seed=1)
@@ -134,6 +152,7 @@ def test_thermostat_heating_rate_acts_as_documented():
     ("physml/QubitControl-v0", {"reward": "bonus"}, "reward"),
     ("physml/ThermostatControl-v0", {"n_particles": 100}, "n_particles"),
     ("physml/ThermostatControl-v0", {"dt": 0.5}, "dt"),
+    ("physml/ThermostatControl-v0", {"observation": "energy"}, "observation"),
 ])
 def test_bad_environment_parameters(env_id, kwargs, name):
     with pytest.raises(ParameterError, match=name):

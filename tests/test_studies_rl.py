@@ -28,10 +28,13 @@ def test_rl_qubit_reaches_high_fidelity():
     assert r.metrics["final_fidelity"] <= r.metrics["optimal_fidelity_exhaustive"] + 1e-12  # nothing beats the optimum
 
 
-def test_rl_thermostat_scores_both_controllers_on_the_same_episodes():
+@pytest.mark.parametrize("observation", ["full", "interval"])
+def test_rl_thermostat_scores_both_controllers_on_the_same_episodes(observation):
     # training to PID level takes the default preset (minutes); here: the pipeline, the PID tuning and the scoring
+    # (with the agent's observation cut to the interval signals, energy feedback still sees the energy)
     r = run_study("rl-thermostat", quick=True, seed=0, progress=False,
                   overrides={"steps": 500, "tune_episodes": 1, "eval_episodes": 2, "pid_kp": [1.0, 2.0],
+                             "env_kwargs": {"effort": 0.0, "observation": observation},
                              "hyper": {"n_steps": 250, "batch_size": 50, "n_epochs": 1}})
     m = r.metrics
     assert m["pid_mean_abs_error"] < m["no_control_mean_abs_error"]  # the tuned PID controls the temperature

@@ -21,7 +21,9 @@ potential energy per particle at the end of the interval in units of
 numbers together give the total energy, which (the dynamics being
 energy-conserving between actions) fixes the temperature the system relaxes to;
 the elapsed fraction makes the time-limited episode Markov (Pardo et al. 2018,
-"Time limits in reinforcement learning"). Reward: ``-|e| - effort |action|``.
+"Time limits in reinforcement learning"). ``observation`` selects a subset for
+ablations (:data:`OBSERVATIONS`): ``"interval"`` keeps the first four, the
+interval-averaged signals. Reward: ``-|e| - effort |action|``.
 Actions: ``Box([-1], [1])``, or ``Discrete(n_actions)`` rates evenly spaced in
 ``[-1, 1]`` when ``n_actions > 0`` (for value-based agents).
 """
@@ -37,7 +39,13 @@ from gymnasium import spaces
 from ...errors import ParameterError
 from ...sim._checks import check_int, check_range, check_real
 
-__all__ = ["ThermostatParams", "ThermostatControlEnv"]
+__all__ = ["OBSERVATIONS", "ThermostatParams", "ThermostatControlEnv"]
+
+#: observation subsets (indices into the full seven-number observation)
+OBSERVATIONS = {"full": (0, 1, 2, 3, 4, 5, 6), "interval": (0, 1, 2, 3), "interval+time": (0, 1, 2, 3, 6),
+                "interval+energy": (0, 1, 2, 3, 4, 5)}
+_HIGH = np.array([10, 10, 1, 10, 10, 1000, 1], np.float32)
+_LOW = np.array([-10, -10, -1, -10, -10, -1000, 0], np.float32)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class ThermostatParams:
     effort: float = 0.01
     episode_actions: int = 50
     n_actions: int = 0
+    observation: str = "full"
 
     def __post_init__(self) -> None:
         from ...sim.md import MDParams  # validates N, density, dt and the box
@@ -74,6 +83,8 @@ class ThermostatParams:
         set_(self, "n_actions", check_int("n_actions", self.n_actions, 0))
         if self.n_actions == 1:
             raise ParameterError.invalid("n_actions", 1, "0 (continuous) or an integer >= 2")
+        if self.observation not in OBSERVATIONS:
+            raise ParameterError.invalid("observation", self.observation, " | ".join(OBSERVATIONS))
 
 
 class ThermostatControlEnv(gym.Env):
@@ -81,10 +92,8 @@ class ThermostatControlEnv(gym.Env):
 
     def __init__(self, **kwargs):
         self.params = p = ThermostatParams(**kwargs)
-        high = np.array([10, 10, 1, 10, 10, 1000, 1], np.float32)
-        low = -high
-        low[-1] = 0.0
-        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+        self._keep = list(OBSERVATIONS[p.observation])
+        self.observation_space = spaces.Box(_LOW[self._keep], _HIGH[self._keep], dtype=np.float32)
         self.action_space = (spaces.Discrete(p.n_actions) if p.n_actions else
                              spaces.Box(-1.0, 1.0, (1,), np.float32))
         self._system = None
@@ -113,7 +122,7 @@ class ThermostatControlEnv(gym.Env):
         s, p = self._system, self.params
         now = (s.temperature() / p.target_temperature - 1.0, s.potential / p.target_temperature,
                self._k / p.episode_actions)
-        return np.clip(np.array((*self._last, *now), np.float32), self.observation_space.low,
+        return np.clip(np.array((*self._last, *now), np.float32)[self._keep], self.observation_space.low,
                        self.observation_space.high)
 
     def step(self, action):
