@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["PID", "rollout", "tune_pid"]
+__all__ = ["PID", "ScheduledPID", "rollout", "tune_pid", "tune_scheduled_pid"]
 
 
 @dataclass
@@ -39,6 +39,29 @@ class PID:
         return np.array([np.clip(u, -1.0, 1.0)], np.float32)
 
 
+@dataclass
+class ScheduledPID:
+    """Gain scheduling on time: the ``early`` PID for the first ``switch`` control steps of an episode, then
+    the ``late`` one (e.g. a strong gain through a transient, a gentle one that does not chase noise after it).
+    Call :meth:`reset` per episode."""
+
+    early: PID
+    late: PID
+    switch: int
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self._k = 0
+        self.early.reset()
+        self.late.reset()
+
+    def __call__(self, obs) -> np.ndarray:
+        self._k += 1
+        return (self.early if self._k <= self.switch else self.late)(obs)
+
+
 def rollout(env: gym.Env, controller: Callable, seed: int, *, info_key: str = "temperature",
             reset: Callable[[], None] | None = None) -> tuple[np.ndarray, float]:
     """One episode under ``controller(obs) -> action``: (``info[info_key]`` per step, return)."""
@@ -57,10 +80,22 @@ def rollout(env: gym.Env, controller: Callable, seed: int, *, info_key: str = "t
 def tune_pid(env: gym.Env, score: Callable[[np.ndarray], float], seeds: Sequence[int], *,
              kp=(0.5, 1.0, 2.0, 4.0, 8.0), ki=(0.0, 0.1, 0.3, 1.0), kd=(0.0, 1.0, 3.0)) -> tuple[PID, float]:
     """Grid search of PID gains minimising the mean of ``score(trajectory)`` over episodes ``seeds``."""
+    return _best(env, score, seeds, (PID(p, i, d) for p, i, d in itertools.product(kp, ki, kd)))
+
+
+def tune_scheduled_pid(env: gym.Env, score: Callable[[np.ndarray], float], seeds: Sequence[int], *,
+                       early_kp=(1.0, 2.0, 4.0), late_kp=(0.25, 0.5, 0.75), switch=(5, 10, 15)
+                       ) -> tuple[ScheduledPID, float]:
+    """Grid search of a proportional :class:`ScheduledPID` (early gain, late gain, switch step) minimising the
+    mean of ``score(trajectory)`` over episodes ``seeds``."""
+    return _best(env, score, seeds, (ScheduledPID(PID(e), PID(la), k)
+                                     for e, la, k in itertools.product(early_kp, late_kp, switch)))
+
+
+def _best(env, score, seeds, controllers):
     best, best_score = None, np.inf
-    for p, i, d in itertools.product(kp, ki, kd):
-        pid = PID(p, i, d)
-        s = float(np.mean([score(rollout(env, pid, sd, reset=pid.reset)[0]) for sd in seeds]))
+    for ctrl in controllers:
+        s = float(np.mean([score(rollout(env, ctrl, sd, reset=ctrl.reset)[0]) for sd in seeds]))
         if s < best_score:
-            best, best_score = pid, s
+            best, best_score = ctrl, s
     return best, best_score

@@ -18,6 +18,10 @@ gain is set by the melting transient) and cannot tell an energy error from the
 exchange between kinetic and potential energy; the agent sees the total energy
 and the elapsed time and can learn both. Energy feedback is sensitive to its
 calibration: measured on seed 0, moving ``u*`` by 0.01 moved its score by 0.001.
+A fourth controller separates the two: a PID scheduled on time
+(:class:`~physml.rl.control.ScheduledPID`, strong gain through the transient,
+gentle after it; tuned on the same episodes) uses the elapsed time but not the
+energy.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult, Table
 from ..rl.agents import AGENTS, make_agent
-from ..rl.control import rollout, tune_pid
+from ..rl.control import rollout, tune_pid, tune_scheduled_pid
 from ..rl.training import learning_curve_figure
 from ..sim._checks import check_int
 
@@ -63,8 +67,9 @@ class Config:
     + elapsed time, MLP 0.0285 (-0.0012 +- 0.0009); + instantaneous energy, linear 0.0289 (-0.0008 +- 0.0009);
     all seven, MLP 0.0275 (-0.0022 +- 0.0009). Energy feedback (E* from a shorter Langevin calibration): 0.0270.
     This default, 40 held-out episodes, seeds 0 / 1 / 2: agent 0.0273 / 0.0275 / 0.0268, tuned PID 0.0298 /
-    0.0301 / 0.0286, paired agent - PID -0.0025 +- 0.0007 / -0.0026 +- 0.0008 / -0.0018 +- 0.0008 (about
-    5.5 min wall each, one thread)."""
+    0.0301 / 0.0286, paired agent - PID -0.0025 +- 0.0007 / -0.0026 +- 0.0008 / -0.0018 +- 0.0008; PID
+    scheduled on time 0.0285 / 0.0289 / 0.0290, agent minus it -0.0012 / -0.0014 / -0.0022 (+- 0.0007-0.0008);
+    energy feedback 0.0286 / 0.0278 / 0.0277 (about 5.5 min wall each, one thread)."""
     env_kwargs: dict = field(default_factory=lambda: {"effort": 0.0})
     """``effort=0``: the agent is trained on the temperature error alone, the objective the PID is tuned on.
     ``{"effort": 0.0, "observation": "interval"}`` (or ``"interval+time"``, ``"interval+energy"``) reruns the
@@ -142,16 +147,18 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     tune_seeds = [seed * 7919 + 100 + i for i in range(config.tune_episodes)]
     test_seeds = [seed * 7919 + 10_000 + i for i in range(config.eval_episodes)]
     pid, pid_tune_score = tune_pid(env, score, tune_seeds, kp=config.pid_kp)
+    sched, _ = tune_scheduled_pid(env, score, tune_seeds)
     u_star, u_star_se = canonical_potential_energy(p, seed=seed)
     energy = EnergyFeedback(u_star, p)
 
     agent = make_agent(config.agent, gym.make("physml/ThermostatControl-v0", **config.env_kwargs), seed=seed,
                        **config.hyper).learn(config.steps, progress=progress)
 
-    traj = {"PID": [], config.agent: [], "energy feedback": [], "no control": []}
+    traj = {"PID": [], config.agent: [], "scheduled PID": [], "energy feedback": [], "no control": []}
     scores = {k: [] for k in traj}
     for s in test_seeds:
         for name, ctrl, reset, e in (("PID", pid, pid.reset, env), (config.agent, agent.predict, None, env),
+                                     ("scheduled PID", sched, sched.reset, env),
                                      ("energy feedback", energy, None, env_full),
                                      ("no control", lambda o: np.zeros(1, np.float32), None, env)):
             T, _ = rollout(e, ctrl, s, reset=reset)
@@ -167,7 +174,9 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     diff_se = float(np.std(diff) / np.sqrt(len(diff)))
 
     result = StudyResult("rl-thermostat", {**asdict(config), "seed": seed, "env": asdict(p),
-                                            "pid_gains": {"kp": pid.kp, "ki": pid.ki, "kd": pid.kd}},
+                                            "pid_gains": {"kp": pid.kp, "ki": pid.ki, "kd": pid.kd},
+                                            "scheduled_pid": {"early_kp": sched.early.kp, "late_kp": sched.late.kp,
+                                                              "switch": sched.switch}},
                          title="Holding a Lennard-Jones liquid at a target temperature: RL controller vs tuned PID")
     a = Audit(f"{config.agent} thermostat")
     a.check("mean_abs_error_vs_pid", m[config.agent] - m["PID"], "<=", 0.0,
@@ -184,7 +193,13 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     result.add_metric("pid_mean_abs_error_se", se["PID"])
     result.add_metric("no_control_mean_abs_error", m["no control"])
     result.add_metric("energy_feedback_mean_abs_error", m["energy feedback"])
-    for k, key in ((config.agent, "agent"), ("PID", "pid"), ("energy feedback", "energy_feedback")):
+    result.add_metric("scheduled_pid_mean_abs_error", m["scheduled PID"])
+    result.add_metric("scheduled_pid_mean_abs_error_se", se["scheduled PID"])
+    sched_diff = np.asarray(scores[config.agent]) - np.asarray(scores["scheduled PID"])
+    result.add_metric("agent_minus_scheduled_pid", float(sched_diff.mean()))
+    result.add_metric("agent_minus_scheduled_pid_se", float(np.std(sched_diff) / np.sqrt(len(sched_diff))))
+    for k, key in ((config.agent, "agent"), ("PID", "pid"), ("scheduled PID", "scheduled_pid"),
+                   ("energy feedback", "energy_feedback")):
         result.add_metric(f"{key}_transient_mean_abs_error", transient[k])
     result.add_metric("energy_feedback_mean_abs_error_se", se["energy feedback"])
     result.add_metric("canonical_potential_energy", u_star)
@@ -207,9 +222,14 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
                       f"{100 * diff.mean():+.2f} ± {100 * diff_se:.2f} %. Model-based energy feedback (total energy "
                       f"reset to the canonical mean at the target each interval, u* = {u_star:.4f} ± {u_star_se:.4f} "
                       f"from Langevin runs, the same energy observations, no learning): {100 * m['energy feedback']:.2f} % "
-                      f"(± {100 * se['energy feedback']:.2f}). During the first "
+                      f"(± {100 * se['energy feedback']:.2f}). A PID scheduled on time (kp {sched.early.kp:g} for "
+                      f"{sched.switch} intervals, then {sched.late.kp:g}; tuned on the same episodes as the PID): "
+                      f"{100 * m['scheduled PID']:.2f} % (± {100 * se['scheduled PID']:.2f}); agent minus it "
+                      f"{100 * sched_diff.mean():+.2f} ± {100 * np.std(sched_diff) / np.sqrt(len(sched_diff)):.2f} %. "
+                      f"During the first "
                       f"{config.settle} intervals (the melting transient, not scored) the mean errors are "
                       f"{config.agent} {100 * transient[config.agent]:.1f} %, PID {100 * transient['PID']:.1f} %, "
+                      f"scheduled PID {100 * transient['scheduled PID']:.1f} %, "
                       f"energy feedback {100 * transient['energy feedback']:.1f} %.")
     result.add_metric("study_seconds", time.perf_counter() - t0)
     return result
