@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FigureData", "Table", "StudyResult", "figure_png"]
+__all__ = ["FigureData", "Table", "StudyResult", "figure_png", "new_figure"]
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,26 @@ class Table:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def figure_png(fig: Any, *, dpi: int = 110) -> bytes:
-    """Render a matplotlib figure to PNG bytes and close it."""
-    import matplotlib.pyplot as plt
+def new_figure(**kwargs: Any):
+    """A matplotlib ``Figure`` built with the object API: no pyplot state, no backend to switch.
 
+    ``kwargs`` go to :class:`matplotlib.figure.Figure` (``figsize``, ``layout``...); make axes with
+    ``fig.subplots(...)`` and colour bars with ``fig.colorbar(...)``. Nothing is registered with pyplot,
+    so nothing needs closing and no GUI backend is ever touched.
+    """
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
+def figure_png(fig: Any, *, dpi: int = 110) -> bytes:
+    """Render a matplotlib figure to PNG bytes (and close it if pyplot made it)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:  # a figure made by pyplot would otherwise stay in its registry
+        sys.modules["matplotlib.pyplot"].close(fig)
     return buf.getvalue()
 
 
@@ -58,7 +71,19 @@ class StudyResult:
     artifacts: dict[str, Callable[[Path], None]] = field(default_factory=dict)
 
     def add_figure(self, name: str, fig: Any, caption: str) -> None:
+        """Render ``fig`` (see :func:`new_figure`) into the report with its one-sentence ``caption``."""
         self.figures.append(FigureData(name, figure_png(fig), caption))
+
+    def add_audit(self, audit: Any) -> Any:
+        """Record an :class:`~physml.physics.audit.Audit` and its metrics in one call; returns it."""
+        self.audits.append(audit)
+        self.metrics.update(audit.to_metrics())
+        return audit
+
+    def add_table(self, title: str, columns: tuple[str, ...] | list[str], rows) -> Table:
+        table = Table(title, tuple(columns), tuple(tuple(r) for r in rows))
+        self.tables.append(table)
+        return table
 
     def add_metric(self, name: str, value: float) -> None:
         value = float(value)

@@ -35,7 +35,7 @@ from physml.physics.burgers_pinn import (BURGERS_BOUNDS, BURGERS_NU, burgers_net
                                          standard_grid)
 from physml.physics.pde import burgers_residual
 from physml.physics.pinn import TrainConfig, sample_points, train_pinn
-from physml.sim._checks import check_int
+from physml.validation import check_int
 from physml.sim.fluids.burgers import burgers_exact_sine
 
 __all__ = ["run", "format_report", "import_deepxde"]

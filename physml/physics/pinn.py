@@ -24,7 +24,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..errors import ParameterError, TrainingError
-from ..sim._checks import check_int, check_real
+from ..validation import check_int, check_real
 
 __all__ = ["sample_points", "AffineConstraint", "PINNNet", "PositiveParameter", "TrainConfig", "History", "train_pinn"]
 

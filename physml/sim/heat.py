@@ -30,7 +30,7 @@ import numpy as np
 from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
-from ._checks import check_int, check_range, check_real
+from ..validation import check_int, check_range, check_real
 
 __all__ = ["HeatRodParams", "crank_nicolson_modes", "sensor_temperatures", "temperature_field",
            "fourier_mode_exact", "fourier_mode_numerical", "heat_dataset"]

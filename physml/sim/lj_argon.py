@@ -34,7 +34,7 @@ import scipy.optimize
 
 from physml.data import Dataset, provenance, seed_record
 
-from ._checks import check_int, check_range, check_real
+from ..validation import check_int, check_range, check_real
 from .md._reference import JZG_GAMMA, JZG_X, jzg_coefficients
 
 __all__ = ["JZG_X", "JZG_GAMMA", "EPS_K", "SIGMA_ANGSTROM", "lj_pressure", "lj_compressibility",

@@ -30,7 +30,7 @@ from scipy.optimize import newton
 from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
-from ._checks import check_range
+from ..validation import check_range
 
 __all__ = [
     "LAMINAR_LIMIT",

@@ -35,7 +35,7 @@ import numpy as np
 from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
-from ._checks import check_int, check_range, check_real
+from ..validation import check_int, check_range, check_real
 
 __all__ = ["reflection_transmission", "reflection", "ScatteringParams", "PARAMETER_NAMES", "observe",
            "scattering_dataset"]

@@ -20,7 +20,7 @@ import numpy as np
 
 from physml.data import Dataset, provenance, seed_record
 
-from ._checks import check_int, check_real
+from ..validation import check_int, check_real
 
 __all__ = ["TomographyParams", "phantom", "random_ellipse_phantom", "circle_mask", "project", "sinogram_dataset"]
 

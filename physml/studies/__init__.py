@@ -2,22 +2,25 @@
 
 Each study module defines a frozen ``Config`` dataclass (the default preset),
 ``QUICK`` (the ``--quick`` preset, a second instance of the same config) and
-``run(config, *, seed, progress, device) -> StudyResult``. Modules are imported
-only when their study is run, so ``physml study list`` stays fast.
+``run(config, ctx) -> StudyResult`` (``ctx``: a :class:`StudyContext`). The runner
+(:func:`run_study`, in ``_runner.py``) owns overrides, seed, device, threads, the
+config record and audit metrics. Modules are imported only when their study is run,
+so ``physml study list`` stays fast.
+
+Adding a study: write ``physml/studies/my_study.py`` with ``Config``, ``QUICK`` and
+``run``, and add one ``StudyInfo`` line below.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
 from ..errors import UnknownNameError
-from ..result import StudyResult
+from ._runner import StudyContext, limit_threads, make_config, run_study
 
-__all__ = ["StudyInfo", "list_studies", "get_study", "run_study"]
+__all__ = ["StudyInfo", "StudyContext", "list_studies", "get_study", "run_study", "make_config", "limit_threads"]
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,3 @@ def get_study(name: str) -> StudyInfo:
         return _STUDIES[name]
     except KeyError:
         raise UnknownNameError("study", name, list(_STUDIES)) from None
-
-
-def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool = True,
-              device: str = "auto", overrides: dict[str, Any] | None = None) -> StudyResult:
-    """Run a registered study with its default or quick preset (plus ``overrides``)."""
-    module = get_study(name).load()
-    config = module.QUICK if quick else module.Config()
-    if overrides:
-        config = dataclasses.replace(config, **overrides)
-    return module.run(config, seed=seed, progress=progress, device=device)

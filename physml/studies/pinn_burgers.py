@@ -30,7 +30,7 @@ from ..physics.burgers_pinn import (BURGERS_NU, fit_forward, fit_inverse, predic
 from ..physics.pde import burgers_residual, residual_rms  # noqa: E402
 from ..physics.pinn import TrainConfig  # noqa: E402
 from ..result import StudyResult, Table  # noqa: E402
-from ..sim._checks import check_int, check_real  # noqa: E402
+from ..validation import check_int, check_real  # noqa: E402
 from ..sim.fluids.burgers import burgers_exact_sine  # noqa: E402
 
 __all__ = ["Config", "QUICK", "run"]

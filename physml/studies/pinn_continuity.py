@@ -28,7 +28,7 @@ from ..physics.audit import Audit  # noqa: E402
 from ..physics.pde import divergence, navier_stokes_residual, residual_rms  # noqa: E402
 from ..physics.pinn import PINNNet, TrainConfig, sample_points, train_pinn  # noqa: E402
 from ..result import StudyResult, Table  # noqa: E402
-from ..sim._checks import check_int, check_real  # noqa: E402
+from ..validation import check_int, check_real  # noqa: E402
 
 __all__ = ["Config", "QUICK", "run", "kovasznay"]
 

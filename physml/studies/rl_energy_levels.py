@@ -21,7 +21,7 @@ from ..result import StudyResult, Table
 from ..rl.agents import QLearning, evaluate
 from ..rl.envs import value_iteration
 from ..rl.training import learning_curve_figure
-from ..sim._checks import check_int, check_real
+from ..validation import check_int, check_real
 
 __all__ = ["Config", "QUICK", "run"]
 

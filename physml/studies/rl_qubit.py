@@ -22,7 +22,7 @@ from ..result import StudyResult, Table
 from ..rl.agents import AGENTS, make_agent
 from ..rl.envs.qubit_control import QubitControlEnv, QubitParams, best_bang_bang, bloch
 from ..rl.training import learning_curve_figure
-from ..sim._checks import check_int
+from ..validation import check_int
 from ..errors import ParameterError
 
 __all__ = ["Config", "QUICK", "run", "protocol_fidelity"]

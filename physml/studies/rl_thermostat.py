@@ -38,7 +38,7 @@ from ..result import StudyResult, Table
 from ..rl.agents import AGENTS, make_agent
 from ..rl.control import rollout, tune_pid, tune_scheduled_pid
 from ..rl.training import learning_curve_figure
-from ..sim._checks import check_int
+from ..validation import check_int
 
 __all__ = ["Config", "EnergyFeedback", "QUICK", "canonical_potential_energy", "run"]
 

@@ -13,20 +13,18 @@ boundary (where T +- 5 % or p +- 0.4 decades changes the phase).
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..errors import ParameterError  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import water  # noqa: E402
-from ..workbench import add_to_result, compare  # noqa: E402
+from ..errors import ParameterError
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim import water
+from ..workbench import add_to_result, compare
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -62,18 +60,18 @@ class Config:
 QUICK = Config(n_samples=6000, models=("linear", "gbt", "mlp"), cv=3, grid=150)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
-    ds = water.phase_dataset(water.WaterPhaseParams(n_samples=config.n_samples), seed=seed)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: labelled states from IAPWS
+    ds = water.phase_dataset(water.WaterPhaseParams(n_samples=config.n_samples), seed=ctx.seed)
     X = np.column_stack([ds["temperature_K"], ds["log10_pressure_MPa"]])
     y = ds["phase"].astype(str)
+    # fit: the classifier zoo, cross-validated
     comp = compare(X, y, FEATURES, task="classification", target="phase", models=list(config.models), cv=config.cv,
-                   test_fraction=config.test_fraction, seed=seed, device=device, progress=progress,
+                   test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device, progress=ctx.progress,
                    params={"mlp": {"epochs": config.mlp_epochs}})
-    result = StudyResult("water-phases", {**asdict(config), "seed": seed, "device": device},
-                         title="Phases of water from temperature and pressure (IAPWS)")
-    add_to_result(comp, result, seed=seed)
-
+    result = ctx.result("Phases of water from temperature and pressure (IAPWS)")
+    add_to_result(comp, result, seed=ctx.seed)
+    # evaluate: near the phase boundaries and over the whole diagram
     hard = ds["near_boundary"][comp.test_index]
     T_grid, lp_grid = np.meshgrid(np.linspace(200, 1000, config.grid), np.linspace(-6, 2, config.grid))
     grid_X = np.column_stack([T_grid.ravel(), lp_grid.ravel()])
@@ -94,11 +92,14 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m("mlp_hard_accuracy", result.metrics["hard_accuracy_mlp"])
     m("n_test", len(comp.y_test))
     m("n_hard_test", int(hard.sum()))
-    result.tables.insert(0, Table("Accuracy overall, near a boundary, and over the whole phase diagram",
-                                  ("model", "test accuracy", f"hard points ({int(hard.sum())})",
-                                   f"agreement on a {config.grid}x{config.grid} grid"), tuple(rows)))
+    # audit: the best classifier and the MLP
     for s in (best, mlp) if best.name != "mlp" else (best,):
-        result.audits.append(_audit(s, result, grid_X, grid_true))
+        result.add_audit(_audit(s, result, grid_X, grid_true))
+    # report
+    result.add_table("Accuracy overall, near a boundary, and over the whole phase diagram",
+                     ("model", "test accuracy", f"hard points ({int(hard.sum())})",
+                      f"agreement on a {config.grid}x{config.grid} grid"), rows)
+    result.tables.insert(0, result.tables.pop())  # the headline table first
     _phase_diagrams(result, [best] + ([mlp] if best.name != "mlp" else []), T_grid, lp_grid, comp)
     result.summary = (
         f"Best classifier: {best.name}, held-out accuracy {best.test['accuracy']:.4f}, "
@@ -107,7 +108,6 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         "Labels are the IAPWS phase of water at (T, p): ice Ih, liquid, vapour (including gas above T_c below p_c) "
         "and supercritical (T >= T_c, p >= p_c). Features: temperature in K and log10 of pressure in MPa.")
     result.artifacts["water_phases.h5"] = lambda path: ds.save(path)
-    m("study_seconds", time.perf_counter() - t0)
     return result
 
 
@@ -123,14 +123,14 @@ def _audit(score, result, grid_X, grid_true) -> Audit:
     a.check("textbook_points", float(correct), ">=", float(len(TEXTBOOK)),
             "correct phase at textbook states (ice 250 K/0.1 MPa, liquid 300 K/1 MPa, steam 400 K/0.1 MPa, "
             "supercritical 700 K/30 MPa, gas 700 K/10 MPa, vapour over ice 260 K/10 Pa, compressed liquid 500 K/50 MPa)")
-    result.metrics.update(a.to_metrics())
     return a
 
 
 def _phase_diagrams(result, scores, T_grid, lp_grid, comp) -> None:
     colors = {"ice": 0, "liquid": 1, "vapour": 2, "supercritical": 3}
-    cmap = matplotlib.colors.ListedColormap(["#9ecae1", "#3182bd", "#fdae6b", "#bcbddc"])
-    fig, axes = plt.subplots(1, len(scores), figsize=(6.5 * len(scores), 5), squeeze=False)
+    cmap = ListedColormap(["#9ecae1", "#3182bd", "#fdae6b", "#bcbddc"])
+    fig = new_figure(figsize=(6.5 * len(scores), 5))
+    axes = fig.subplots(1, len(scores), squeeze=False)
     for ax, s in zip(axes[0], scores):
         pred = s.estimator.predict(np.column_stack([T_grid.ravel(), lp_grid.ravel()])).reshape(T_grid.shape)
         codes = np.vectorize(colors.get)(pred)
@@ -141,7 +141,7 @@ def _phase_diagrams(result, scores, T_grid, lp_grid, comp) -> None:
         ax.set_xlabel("T (K)"), ax.set_ylabel("log10 p (MPa)")
         ax.set_title(f"learned by {s.name}")
         ax.legend(fontsize=8, loc="lower right")
-    handles = [matplotlib.patches.Patch(color=cmap(i), label=k) for k, i in colors.items()]
+    handles = [Patch(color=cmap(i), label=k) for k, i in colors.items()]
     fig.legend(handles=handles, loc="upper center", ncol=4, fontsize=9)
     result.add_figure("phase_diagram", fig, "Learned phase diagram (colours) over the IAPWS phase boundaries (black): "
                       "melting and sublimation curves of ice Ih, the saturation curve and the critical isotherm and "

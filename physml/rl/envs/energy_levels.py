@@ -27,7 +27,7 @@ import numpy as np
 from gymnasium import spaces
 
 from ...errors import ParameterError
-from ...sim._checks import check_int, check_real
+from ...validation import check_int, check_real
 
 __all__ = ["EnergyLevelsParams", "EnergyLevelsEnv", "value_iteration"]
 

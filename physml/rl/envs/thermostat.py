@@ -37,7 +37,7 @@ import numpy as np
 from gymnasium import spaces
 
 from ...errors import ParameterError
-from ...sim._checks import check_int, check_range, check_real
+from ...validation import check_int, check_range, check_real
 
 __all__ = ["OBSERVATIONS", "ThermostatParams", "ThermostatControlEnv"]
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_int, check_real
+from ...validation import check_int, check_real
 
 __all__ = ["CFL_MAX", "GridTime", "wavenumbers", "dealias_mask", "ETDRK4"]
 

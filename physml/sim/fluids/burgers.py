@@ -45,7 +45,7 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_real
+from ...validation import check_real
 from ._spectral import CFL_MAX, ETDRK4, GridTime, dealias_mask, wavenumbers
 
 __all__ = ["burgers_exact_periodic", "burgers_exact_sine", "BurgersParams", "burgers_solve"]

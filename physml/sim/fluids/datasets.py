@@ -15,7 +15,7 @@ import numpy as np
 
 from physml.data import Dataset, provenance, seed_record
 
-from .._checks import check_int
+from ...validation import check_int
 from .burgers import BurgersParams, _check_field, burgers_solve
 from .grf import GRFParams, gaussian_random_field
 from .navier_stokes import NavierStokesParams, navier_stokes_solve

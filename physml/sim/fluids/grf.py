@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_real
+from ...validation import check_int, check_real
 from ._spectral import dealias_mask, wavenumbers
 
 __all__ = ["GRFParams", "gaussian_random_field"]

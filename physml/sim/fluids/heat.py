@@ -19,7 +19,7 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_real
+from ...validation import check_real
 from ._spectral import GridTime, wavenumbers
 from .burgers import _check_field
 

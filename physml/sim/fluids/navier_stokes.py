@@ -27,7 +27,7 @@ import numpy as np
 
 from physml.errors import ParameterError
 
-from .._checks import check_int, check_real
+from ...validation import check_int, check_real
 from ._spectral import CFL_MAX, ETDRK4, GridTime, dealias_mask, wavenumbers
 from .burgers import _check_field
 

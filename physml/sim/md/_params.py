@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from physml.errors import ParameterError
 
-from .._checks import check_int, check_real
+from ...validation import check_int, check_real
 
 __all__ = ["MDParams", "ENSEMBLES", "POTENTIALS", "MAX_DT", "fcc_cells"]
 

@@ -34,7 +34,7 @@ from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
 
-from .._checks import check_int, check_range, check_real
+from ...validation import check_int, check_range, check_real
 from ._phase import (
     _P_SAT_MIN_MPA,
     P_CRITICAL_MPA,

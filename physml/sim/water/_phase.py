@@ -34,7 +34,7 @@ from iapws.iapws97 import _PSat_T, _TSat_P
 
 from physml.errors import ParameterError
 
-from .._checks import check_real
+from ...validation import check_real
 
 __all__ = [
     "PHASES",

@@ -24,7 +24,7 @@ from iapws import D2O, IAPWS95
 
 from physml.data import Dataset, provenance, seed_record
 
-from .._checks import check_int, check_range, check_real
+from ...validation import check_int, check_range, check_real
 from physml.errors import ParameterError
 
 __all__ = ["FLUIDS", "CRITICAL", "NEAR_CRITICAL_REDUCED", "TransportParams", "transport_dataset",
