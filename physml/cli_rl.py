@@ -89,7 +89,7 @@ def rl_train(
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
 ) -> None:
     """Train an agent on any Gymnasium environment; write a run (learning curve, evaluation); print its directory."""
-    from .rl.training import parse_json_object, train_run
+    from .workflows.rl_train import parse_json_object, train_run
 
     result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
                        hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
@@ -109,7 +109,7 @@ def rl_eval(
     runs_dir: Path = _RUNS_DIR,
 ) -> None:
     """Evaluate a trained run's agent greedily: mean and standard deviation of the return."""
-    from .rl.training import evaluate_run
+    from .workflows.rl_train import evaluate_run
 
     returns = evaluate_run(run, episodes, seed=seed, runs_dir=runs_dir)
     typer.echo(f"episodes {len(returns)}  mean_return {returns.mean():.6g}  std_return {returns.std():.6g}")

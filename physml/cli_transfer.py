@@ -34,10 +34,10 @@ def fine_tune(
     from .data import Dataset
     from .errors import DataError, ParameterError
     from .models import TorchClassifier, TorchRegressor, save_model
-    from .tables import load_table, numeric_column
+    from .tabular_io import load_table, numeric_column
     from .transfer import FineTuner
     from .transfer._checks import check_units
-    from .workbench import find_saved_model
+    from .workflows.tabular import find_saved_model
 
     check_output(output, force=force)
     saved = find_saved_model(model, runs_dir)

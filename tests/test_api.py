@@ -8,7 +8,7 @@ import pytest
 PACKAGES = ["physml", "physml.errors", "physml.data", "physml.result", "physml.report", "physml.runs",
             "physml.models", "physml.learn", "physml.physics", "physml.explain", "physml.studies",
             "physml.sim.ising", "physml.bench.ising", "physml.sim.water", "physml.sim.elements",
-            "physml.sim.pipe_flow", "physml.tables", "physml.sim.schrodinger", "physml.sim.quantum_dynamics"]
+            "physml.sim.pipe_flow", "physml.tabular_io", "physml.sim.schrodinger", "physml.sim.quantum_dynamics"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -20,7 +20,7 @@ from ..physics.audit import Audit
 from ..result import StudyResult, Table
 from ..rl.agents import QLearning, evaluate
 from ..rl.envs import value_iteration
-from ..rl.training import learning_curve_figure
+from ..workflows.rl_train import learning_curve_figure
 from ..validation import check_int, check_real
 
 __all__ = ["Config", "QUICK", "run"]

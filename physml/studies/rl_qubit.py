@@ -21,7 +21,7 @@ from ..physics.audit import Audit
 from ..result import StudyResult, Table
 from ..rl.agents import AGENTS, make_agent
 from ..rl.envs.qubit_control import QubitControlEnv, QubitParams, best_bang_bang, bloch
-from ..rl.training import learning_curve_figure
+from ..workflows.rl_train import learning_curve_figure
 from ..validation import check_int
 from ..errors import ParameterError
 

@@ -37,7 +37,7 @@ from ..physics.audit import Audit
 from ..result import StudyResult, Table
 from ..rl.agents import AGENTS, make_agent
 from ..rl.control import rollout, tune_pid, tune_scheduled_pid
-from ..rl.training import learning_curve_figure
+from ..workflows.rl_train import learning_curve_figure
 from ..validation import check_int
 
 __all__ = ["Config", "EnergyFeedback", "QUICK", "canonical_potential_energy", "run"]

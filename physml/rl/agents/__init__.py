@@ -17,13 +17,13 @@ from pathlib import Path
 import gymnasium as gym
 
 from ...errors import DataError, UnknownNameError
-from ._base import Agent, LearningCurve, evaluate
+from ._base import Agent, LearningCurve, check_steps, evaluate
 from .dqn import DQN
 from .ppo import A2C, PPO
 from .q_learning import Discretizer, QLearning
 from .reinforce import Reinforce
 
-__all__ = ["Agent", "LearningCurve", "evaluate", "QLearning", "Discretizer", "DQN", "Reinforce", "PPO", "A2C",
+__all__ = ["Agent", "LearningCurve", "evaluate", "check_steps", "QLearning", "Discretizer", "DQN", "Reinforce", "PPO", "A2C",
            "AGENTS", "make_agent", "load_agent"]
 
 AGENTS: dict[str, type[Agent]] = {c.name: c for c in (QLearning, DQN, Reinforce, A2C, PPO)}

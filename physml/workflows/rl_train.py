@@ -13,8 +13,7 @@ import numpy as np
 
 from ..errors import DataError, ParameterError, PhysmlError, UnknownNameError
 from ..result import StudyResult, Table
-from .agents import AGENTS, Agent, evaluate, load_agent, make_agent
-from .agents._base import check_steps
+from ..rl.agents import AGENTS, Agent, check_steps, evaluate, load_agent, make_agent
 
 __all__ = ["make_env", "train_run", "evaluate_run", "parse_json_object", "learning_curve_figure", "TrainResult"]
 

@@ -19,12 +19,12 @@ from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
-from .errors import ParameterError
-from .explain import Importance, permutation_importances, shap_importances, standardized_coefficients
-from .learn import classification_metrics, cross_validate, learning_curve, regression_metrics, tune
-from .models import make_model, model_names, save_model
-from .result import StudyResult, Table
-from .tables import TASKS
+from ..errors import ParameterError
+from ..explain import Importance, permutation_importances, shap_importances, standardized_coefficients
+from ..learn import classification_metrics, cross_validate, learning_curve, regression_metrics, tune
+from ..models import make_model, model_names, save_model
+from ..result import StudyResult, Table
+from ..tabular_io import TASKS
 
 __all__ = ["ModelScore", "Comparison", "compare", "add_to_result", "parse_models"]
 
@@ -77,7 +77,7 @@ def parse_models(text: str | list[str] | tuple[str, ...], task: str) -> list[str
         [t.strip() for t in text.split(",") if t.strip()] if isinstance(text, str) else list(text))
     for name in names:
         if name not in known:
-            from .errors import UnknownNameError
+            from ..errors import UnknownNameError
 
             raise UnknownNameError(f"model for {task}", name, known)
     if not names:
@@ -152,7 +152,7 @@ def _test_metrics(model, X, y, task) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- reporting
 def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: str = "") -> None:
     """Leaderboard, metrics, figures and the saved best model, added to ``result``."""
-    from . import _workbench_figures as figs
+    from . import _tabular_figures as figs
 
     best = comp.best
     score_key = "r2" if comp.task == "regression" else "accuracy"
@@ -194,9 +194,9 @@ def find_saved_model(spec: str, runs_dir):
     """Load a saved model from a model folder, a run directory (its best model) or a run id."""
     from pathlib import Path
 
-    from .errors import DataError
-    from .models import load_model
-    from .runs import Registry
+    from ..errors import DataError
+    from ..models import load_model
+    from ..runs import Registry
 
     path = Path(spec)
     candidates = [path, path / "artifacts" / "best_model"]
@@ -211,8 +211,8 @@ def find_saved_model(spec: str, runs_dir):
 
 def predict_table(saved, df):
     """The input table plus a ``prediction`` column (class names for classifiers)."""
-    from .errors import DataError
-    from .tables import numeric_column
+    from ..errors import DataError
+    from ..tabular_io import numeric_column
 
     features = list(saved.metadata["feature_names"])
     columns = [str(c) for c in df.columns]

@@ -53,7 +53,7 @@ def _leaderboard(comp, result, prefix) -> None:
 
 
 def _parity(comp, result, prefix) -> None:
-    from .models import predict_with_std
+    from ..models import predict_with_std
 
     best = comp.best
     pred, std = predict_with_std(best.estimator, comp.X_test)
