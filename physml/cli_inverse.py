@@ -60,7 +60,7 @@ def simulate_heat(
     """Transient conduction in a rod (Crank-Nicolson) read by a few noisy sensors."""
     from ._io import check_output
     from .errors import ParameterError
-    from .sim import heat
+    from .sim import heat_rod as heat
 
     try:
         positions = tuple(float(v) for v in sensors.split(","))

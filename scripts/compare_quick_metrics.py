@@ -1,7 +1,7 @@
 """Run every study's ``--quick`` preset and compare its metrics with an earlier capture.
 
     python scripts/compare_quick_metrics.py capture DIR [--studies a,b] [--seed 0] [--jobs 1]
-    python scripts/compare_quick_metrics.py compare BEFORE_DIR AFTER_DIR
+    python scripts/compare_quick_metrics.py compare BEFORE_DIR AFTER_DIR [--studies a,b]
 
 ``capture`` runs ``physml study run NAME --quick --seed S --device cpu --quiet`` in a fresh
 process per study (one thread each: OMP/MKL/Numba pinned to 1, so float results do not depend
@@ -71,8 +71,11 @@ def _same(a, b) -> bool:
 def compare(args) -> int:
     before, after = Path(args.before), Path(args.after)
     bad = 0
+    only = set(args.studies.split(",")) if args.studies else None
     for path in sorted(before.glob("*.json")):
         name = path.stem
+        if only is not None and name not in only:
+            continue
         other = after / path.name
         if not other.exists():
             print(f"{name}: missing in {after}")
@@ -102,6 +105,7 @@ def main() -> int:
     d = sub.add_parser("compare")
     d.add_argument("before")
     d.add_argument("after")
+    d.add_argument("--studies", default="", help="comma list: compare only these")
     args = p.parse_args()
     return capture(args) if args.cmd == "capture" else compare(args)
 

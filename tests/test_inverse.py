@@ -106,7 +106,7 @@ def test_fewer_measurements_than_the_model_needs_is_a_data_error():
 
 def test_tikhonov_weight_meets_the_discrepancy_principle_and_recovers_a_smooth_initial_profile():
     """Backward heat problem: the initial profile from a noisy later profile (severely ill-posed)."""
-    from physml.sim import heat
+    from physml.sim import heat_rod as heat
 
     p = heat.HeatRodParams(n_nodes=40)
     steps = 20
@@ -203,7 +203,7 @@ def test_learned_reconstruction_rejects_bad_images_and_keeps_the_global_rng():
     np.testing.assert_array_equal(again.predict(good[0]), out)  # same seed, same network
 
 
-@pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat",
+@pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat_rod",
                                   "physml.sim.tomography", "physml.cli_inverse"])
 def test_all_is_consistent(name):
     from test_api import test_all_is_consistent as check

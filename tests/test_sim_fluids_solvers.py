@@ -188,11 +188,11 @@ def test_navier_stokes_params_validated(field, value):
 # -- heat ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("dim", [1, 2])
 def test_heat_spectral_mode_exact(dim):
-    p = fl.HeatParams(kappa=0.5, length=1.0, n_grid=16, dim=dim, t_final=0.05, n_save=2)
+    p = fl.DiffusionParams(kappa=0.5, length=1.0, n_grid=16, dim=dim, t_final=0.05, n_save=2)
     x = p.x
     mode = np.cos(TWO_PI * 3 * x) if dim == 1 else np.outer(np.cos(TWO_PI * 3 * x), np.sin(TWO_PI * 2 * x))
     k2 = (TWO_PI * 3) ** 2 + (0 if dim == 1 else (TWO_PI * 2) ** 2)
-    u = fl.heat_solve(mode, p)
+    u = fl.diffusion_solve(mode, p)
     for i, t in enumerate(p.times):
         np.testing.assert_allclose(u[i], mode * math.exp(-0.5 * k2 * t), atol=1e-14)
 
@@ -202,11 +202,11 @@ def test_heat_ftcs_amplification_and_second_order():
     r the error against exp(-kappa k^2 t) falls as dx^2 (ratio 4, accept 3.8..4.2)."""
     errs = []
     for n in (32, 64):
-        p = fl.HeatParams(kappa=1.0, length=1.0, n_grid=n, dim=1, dt=0.25 / n**2, t_final=0.02, n_save=1,
+        p = fl.DiffusionParams(kappa=1.0, length=1.0, n_grid=n, dim=1, dt=0.25 / n**2, t_final=0.02, n_save=1,
                           scheme="ftcs")
         k, dx = TWO_PI * 2, 1.0 / n
         mode = np.sin(k * p.x)
-        u = fl.heat_solve(mode, p)[-1]
+        u = fl.diffusion_solve(mode, p)[-1]
         r = p.dt_effective / dx**2
         g = 1 - 4 * r * math.sin(k * dx / 2) ** 2
         np.testing.assert_allclose(u, mode * g ** (p.steps_per_save), atol=1e-13)
@@ -218,9 +218,9 @@ def test_heat_ftcs_amplification_and_second_order():
 def test_heat_ftcs_diffusion_number_checked(dim):
     n = 32
     r_max = 1 / (2 * dim)
-    fl.HeatParams(kappa=1.0, n_grid=n, dim=dim, dt=r_max / n**2, t_final=1e-3, scheme="ftcs")  # at the limit: fine
+    fl.DiffusionParams(kappa=1.0, n_grid=n, dim=dim, dt=r_max / n**2, t_final=1e-3, scheme="ftcs")  # at the limit: fine
     with pytest.raises(ParameterError, match="'dt'.*diffusion number"):
-        fl.HeatParams(kappa=1.0, n_grid=n, dim=dim, dt=1.01 * r_max / n**2, t_final=1e-3, n_save=1, scheme="ftcs")
+        fl.DiffusionParams(kappa=1.0, n_grid=n, dim=dim, dt=1.01 * r_max / n**2, t_final=1e-3, n_save=1, scheme="ftcs")
 
 
 # -- random fields and data sets -----------------------------------------------------------------

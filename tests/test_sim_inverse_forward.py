@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from physml.errors import ParameterError
-from physml.sim import heat, scattering, tomography
+from physml.sim import heat_rod as heat, scattering, tomography
 
 F = np.linspace(100.0, 5000.0, 50)
 

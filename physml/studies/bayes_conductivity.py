@@ -1,6 +1,6 @@
 """Study ``bayes-conductivity``: a rod's thermal conductivity from noisy temperature sensors.
 
-Forward model: ``physml.sim.heat`` (central differences + Crank-Nicolson, tested against
+Forward model: ``physml.sim.heat_rod`` (central differences + Crank-Nicolson, tested against
 Fourier-mode decay). Unknown: ``u = ln k`` with a Gaussian prior (k in W/(m K)); data:
 ``n_times x n_sensors`` readings with Gaussian noise of known std. Three posteriors:
 
@@ -32,7 +32,7 @@ from ..errors import ParameterError  # noqa: E402
 from ..inverse import Gaussian, InverseProblem, NotConvergedError, Prior, linear_gaussian_posterior, mcmc  # noqa: E402
 from ..physics.audit import Audit  # noqa: E402
 from ..result import StudyResult, Table  # noqa: E402
-from ..sim import heat  # noqa: E402
+from ..sim import heat_rod as heat  # noqa: E402
 
 __all__ = ["Config", "QUICK", "run", "METHODS"]
 

@@ -23,13 +23,13 @@ from ...validation import check_real
 from ._spectral import GridTime, wavenumbers
 from .burgers import _check_field
 
-__all__ = ["HeatParams", "heat_solve"]
+__all__ = ["DiffusionParams", "diffusion_solve"]
 
 _SCHEMES = ("spectral", "ftcs")
 
 
 @dataclass(frozen=True)
-class HeatParams(GridTime):
+class DiffusionParams(GridTime):
     """Periodic box ``[0, length)^dim``, ``n_grid`` points a side, snapshots at ``n_save`` even times in ``(0, t_final]``."""
 
     kappa: float = 1.0
@@ -58,7 +58,7 @@ class HeatParams(GridTime):
                                              f"number kappa dt / dx^2 <= {r_max:g} in {self.dim}D; got {r:.3g})")
 
 
-def heat_solve(u0: object, params: HeatParams) -> np.ndarray:
+def diffusion_solve(u0: object, params: DiffusionParams) -> np.ndarray:
     """Snapshots ``(n_save + 1, ...)`` from ``u0`` (grid shape, optionally with a leading batch axis)."""
     n, d = params.n_grid, params.dim
     u = _check_field(u0, (n,) * d)
