@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..result import StudyResult
 from ..validation import check_annotations, check_bool, check_int, check_seed
+from ._registry import get_study
 
 __all__ = ["StudyContext", "run_study", "make_config", "limit_threads", "available_threads"]
 
@@ -141,7 +142,6 @@ def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool =
               overrides: dict[str, Any] | None = None, threads: int | None = None) -> StudyResult:
     """Run a registered study with its default or quick preset (plus ``overrides``); see the module docstring."""
     from ..device import resolve_device
-    from . import get_study
 
     info = get_study(name)
     seed = check_seed("seed", seed)
