@@ -268,7 +268,7 @@ def train(
     from .result import StudyResult
     from .runs import write_run
     from .tabular_io import load_table, select_xy
-    from .workflows.tabular import add_to_result, compare, parse_models
+    from .workflows import add_to_result, compare, parse_models
 
     feature_list = [f.strip() for f in features.split(",") if f.strip()] if features else None
     X, y, names, task = select_xy(load_table(data), target, feature_list, task)
@@ -301,7 +301,7 @@ def predict(
     """Apply a saved model (or a run's best model) to new data."""
     from ._io import atomic_output, check_output
     from .tabular_io import load_table
-    from .workflows.tabular import find_saved_model, predict_table
+    from .workflows import find_saved_model, predict_table
 
     saved = find_saved_model(model, runs_dir)
     table = predict_table(saved, load_table(data))

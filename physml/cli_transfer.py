@@ -37,7 +37,7 @@ def fine_tune(
     from .tabular_io import load_table, numeric_column
     from .transfer import FineTuner
     from .transfer._checks import check_units
-    from .workflows.tabular import find_saved_model
+    from .workflows import find_saved_model
 
     check_output(output, force=force)
     saved = find_saved_model(model, runs_dir)

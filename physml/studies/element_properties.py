@@ -20,7 +20,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult
 from ..sim import elements
-from ..workflows.tabular import add_to_result, compare
+from ..workflows import add_to_result, compare
 
 __all__ = ["Config", "QUICK", "run"]
 

@@ -23,7 +23,7 @@ from ..explain import permutation_importances, shap_importances, standardized_co
 from ..physics.audit import Audit
 from ..result import StudyResult, Table
 from ..sim import pipe_flow
-from ..workflows.tabular import add_to_result, compare
+from ..workflows import add_to_result, compare
 
 __all__ = ["Config", "QUICK", "run"]
 

@@ -27,7 +27,7 @@ from ..errors import ParameterError  # noqa: E402
 from ..physics.audit import Audit  # noqa: E402
 from ..result import StudyResult, Table  # noqa: E402
 from ..sim import water  # noqa: E402
-from ..workflows.tabular import add_to_result, compare  # noqa: E402
+from ..workflows import add_to_result, compare  # noqa: E402
 
 __all__ = ["Config", "QUICK", "run"]
 

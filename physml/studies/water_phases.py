@@ -23,7 +23,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult, new_figure
 from ..sim import water
-from ..workflows.tabular import add_to_result, compare
+from ..workflows import add_to_result, compare
 from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]

@@ -2,6 +2,14 @@
 ``physml rl train`` call. Like the studies, each builds a :class:`~physml.result.StudyResult`
 that :func:`physml.runs.write_run` turns into a run directory; unlike the studies, the data is the user's.
 
-* :mod:`physml.workflows.tabular`: compare the model zoo on a table, report it, apply a saved model;
+* :mod:`~physml.workflows.compare`: the model zoo compared on a table; :mod:`~physml.workflows.tabular_report`: the
+  comparison as a report; :mod:`~physml.workflows.predict`: a saved model applied to a table;
 * :mod:`physml.workflows.rl_train`: train and evaluate an agent on a Gymnasium id.
 """
+
+from .compare import Comparison, ModelScore, compare, parse_models
+from .predict import find_saved_model, predict_table
+from .tabular_report import add_to_result
+
+__all__ = ["Comparison", "ModelScore", "compare", "parse_models", "add_to_result", "find_saved_model",
+           "predict_table"]

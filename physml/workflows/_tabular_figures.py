@@ -1,12 +1,11 @@
-"""Figures of the supervised-learning workbench (matplotlib, Agg)."""
+"""Figures of the supervised-learning workbench (matplotlib's object API: no pyplot state)."""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from ..result import new_figure
 
 
 def add_all(comp, result, *, prefix: str = "") -> None:
@@ -25,7 +24,8 @@ def add_all(comp, result, *, prefix: str = "") -> None:
 
 def _learning_curve(comp, result, prefix) -> None:
     lc = comp.learning
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = new_figure(figsize=(6, 4))
+    ax = fig.subplots()
     for key, label in (("train", "training folds"), ("test", "validation folds")):
         ax.errorbar(lc["train_sizes"], lc[f"{key}_mean"], lc[f"{key}_std"], fmt="o-", ms=4, label=label)
     ax.set_xscale("log")
@@ -39,7 +39,8 @@ def _learning_curve(comp, result, prefix) -> None:
 
 def _leaderboard(comp, result, prefix) -> None:
     names = [s.name for s in comp.scores][::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.5))
+    fig = new_figure(figsize=(7, 0.45 * len(names) + 1.5))
+    ax = fig.subplots()
     ax.barh(names, [s.cv_mean for s in comp.scores][::-1], xerr=[s.cv_std for s in comp.scores][::-1], color="tab:blue",
             alpha=0.8, label="cross-validation (mean ± std)")
     ax.plot([s.test["r2" if comp.task == "regression" else "accuracy"] for s in comp.scores][::-1], names, "k|",
@@ -57,7 +58,8 @@ def _parity(comp, result, prefix) -> None:
 
     best = comp.best
     pred, std = predict_with_std(best.estimator, comp.X_test)
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+    fig = new_figure(figsize=(5.5, 5))
+    ax = fig.subplots()
     if std is not None:
         ax.errorbar(comp.y_test, pred, yerr=std, fmt=".", ms=3, alpha=0.6, elinewidth=0.6, label="±1 predictive std")
     else:
@@ -74,7 +76,8 @@ def _confusion(comp, result, prefix) -> None:
     best = comp.best
     cm = np.asarray(best.test["confusion_matrix"], float)
     classes = [str(c) for c in best.estimator.classes_]
-    fig, ax = plt.subplots(figsize=(1.1 * len(classes) + 2.5, 1.0 * len(classes) + 2))
+    fig = new_figure(figsize=(1.1 * len(classes) + 2.5, 1.0 * len(classes) + 2))
+    ax = fig.subplots()
     norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(classes)):
@@ -88,7 +91,8 @@ def _confusion(comp, result, prefix) -> None:
 
 def _importances(comp, result, prefix) -> None:
     names = comp.feature_names
-    fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(names) + 2), 4))
+    fig = new_figure(figsize=(max(6, 0.9 * len(names) + 2), 4))
+    ax = fig.subplots()
     width = 0.8 / len(comp.importances)
     for k, imp in enumerate(comp.importances):
         v = np.abs(imp.values)
@@ -103,7 +107,8 @@ def _importances(comp, result, prefix) -> None:
 def _shap_summary(comp, result, prefix) -> None:
     values, rows, names = comp.shap_values, comp.shap_rows, comp.feature_names
     order = np.argsort(np.abs(values).mean(axis=0))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.5))
+    fig = new_figure(figsize=(7, 0.45 * len(names) + 1.5))
+    ax = fig.subplots()
     rng = np.random.default_rng(0)  # vertical jitter only, for legibility
     for pos, j in enumerate(order):
         col = rows[:, j]
@@ -113,7 +118,7 @@ def _shap_summary(comp, result, prefix) -> None:
     ax.axvline(0, color="gray", lw=0.8)
     ax.set_yticks(range(len(names)), [names[j] for j in order])
     ax.set_xlabel("SHAP value (effect on the prediction)")
-    sm = plt.cm.ScalarMappable(cmap="coolwarm")
+    sm = ScalarMappable(cmap="coolwarm")
     fig.colorbar(sm, ax=ax, label="feature value (low → high)")
     result.add_figure(f"{prefix}shap_summary", fig, "SHAP summary: each dot is one held-out sample; position is the "
                       "feature's effect on the prediction, colour the feature's value.")

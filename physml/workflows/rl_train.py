@@ -12,7 +12,7 @@ import gymnasium as gym
 import numpy as np
 
 from ..errors import DataError, ParameterError, PhysmlError, UnknownNameError
-from ..result import StudyResult, Table
+from ..result import StudyResult, Table, new_figure
 from ..rl.agents import AGENTS, Agent, check_steps, evaluate, load_agent, make_agent
 
 __all__ = ["make_env", "train_run", "evaluate_run", "parse_json_object", "learning_curve_figure", "TrainResult"]
@@ -30,7 +30,7 @@ def parse_json_object(name: str, text: str) -> dict[str, Any]:
 
 def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> gym.Env:
     """``gymnasium.make`` with physml's errors: an unknown id or a bad parameter is a one-line PhysmlError."""
-    import physml  # noqa: F401  (registers physml's environments)
+    import physml.rl  # noqa: F401  (registers physml's environments)
 
     if env_id not in gym.registry:
         raise UnknownNameError("environment", env_id, [k for k in gym.registry if k.startswith("physml/")]
@@ -94,9 +94,8 @@ def train_run(env_id: str, agent: str, steps: int, *, seed: int = 0, env_kwargs:
 
 
 def learning_curve_figure(agents: dict[str, Agent], title: str):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig = new_figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
     for label, a in agents.items():
         steps = np.asarray(a.curve.steps)
         line, = ax.plot(steps, a.curve.returns, ".", ms=2, alpha=0.35)

@@ -1,11 +1,12 @@
-"""The supervised-learning workbench: every model family on one table, compared fairly.
+"""Every model family on one table, compared fairly.
 
 ``compare`` splits off a held-out test set, cross-validates each named model
 of the zoo on the training part (optionally after an Optuna search), refits
 it, scores it on the test set and explains the best one three ways
-(standardised coefficients, permutation importance, SHAP). ``add_to_result``
-turns that into a leaderboard, figures, metrics and the saved best model of a
-run; ``physml train`` and the tabular studies are built on the two.
+(standardised coefficients, permutation importance, SHAP).
+:func:`physml.workflows.tabular_report.add_to_result` turns the
+:class:`Comparison` into a leaderboard, figures, metrics and the saved best
+model of a run; ``physml train`` and the tabular studies are built on the two.
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from tqdm.auto import tqdm
 from ..errors import ParameterError
 from ..explain import Importance, permutation_importances, shap_importances, standardized_coefficients
 from ..learn import classification_metrics, cross_validate, learning_curve, regression_metrics, tune
-from ..models import make_model, model_names, save_model
-from ..result import StudyResult, Table
+from ..models import make_model, model_names
 from ..tabular_io import TASKS
 
-__all__ = ["ModelScore", "Comparison", "compare", "add_to_result", "parse_models"]
+__all__ = ["ModelScore", "Comparison", "compare", "parse_models"]
 
 
 @dataclass
@@ -147,80 +147,3 @@ def _test_metrics(model, X, y, task) -> dict[str, Any]:
         return regression_metrics(y, pred)
     proba = model.predict_proba(X) if hasattr(model, "predict_proba") else None
     return classification_metrics(y, pred, proba=proba, labels=getattr(model, "classes_", None))
-
-
-# ---------------------------------------------------------------------------- reporting
-def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: str = "") -> None:
-    """Leaderboard, metrics, figures and the saved best model, added to ``result``."""
-    from . import _tabular_figures as figs
-
-    best = comp.best
-    score_key = "r2" if comp.task == "regression" else "accuracy"
-    result.metrics[f"{prefix}best_model"] = best.name
-    result.add_metric(f"{prefix}best_cv_score", best.cv_mean)
-    result.add_metric(f"{prefix}best_test_{score_key}", best.test[score_key])
-    for s in comp.scores:
-        result.add_metric(f"{prefix}cv_{s.name}_mean", s.cv_mean)
-        result.add_metric(f"{prefix}cv_{s.name}_std", s.cv_std)
-        result.add_metric(f"{prefix}test_{s.name}_{score_key}", s.test[score_key])
-    for imp in comp.importances:
-        key = imp.method.split()[0].lower()
-        for name, value in imp.as_dict().items():
-            result.add_metric(f"{prefix}importance_{key}_{name}", value)
-    rows = tuple((i + 1, s.name, round(s.cv_mean, 5), round(s.cv_std, 5), round(s.test[score_key], 5),
-                  round(s.fit_seconds, 3), ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
-                                                     for k, v in s.params.items()))
-                 for i, s in enumerate(comp.scores))
-    result.tables.append(Table(f"{prefix}Leaderboard ({comp.task}, target '{comp.target}')",
-                               ("rank", "model", f"CV {comp.score_name} mean", "CV std", f"test {comp.score_name}",
-                                "fit seconds", "tuned parameters"), rows))
-    if comp.importances:
-        names = comp.feature_names
-        result.tables.append(Table(f"{prefix}Feature importance of the best model ({best.name})",
-                                   ("feature", *(imp.method for imp in comp.importances)),
-                                   tuple((n, *(round(float(imp.values[i]), 6) for imp in comp.importances))
-                                         for i, n in enumerate(names))))
-    figs.add_all(comp, result, prefix=prefix)
-    metadata = {"feature_names": comp.feature_names, "target": comp.target, "task": comp.task,
-                "model_name": best.name, "cv_score": best.cv_mean, "seed": seed}
-    if comp.task == "classification":
-        metadata["classes"] = [c.item() if hasattr(c, "item") else c for c in best.estimator.classes_]
-    result.artifacts[f"{prefix}best_model"] = lambda path, m=best.estimator, md=metadata: save_model(m, path, metadata=md)
-
-
-
-# ---------------------------------------------------------------------------- prediction
-def find_saved_model(spec: str, runs_dir):
-    """Load a saved model from a model folder, a run directory (its best model) or a run id."""
-    from pathlib import Path
-
-    from ..errors import DataError
-    from ..models import load_model
-    from ..runs import Registry
-
-    path = Path(spec)
-    candidates = [path, path / "artifacts" / "best_model"]
-    if not path.exists() and (Path(runs_dir) / "registry.sqlite").exists():
-        candidates.append(Registry(runs_dir).get(spec).path / "artifacts" / "best_model")
-    for candidate in candidates:
-        if (candidate / "model.json").is_file():
-            return load_model(candidate)
-    raise DataError(f"no saved model at {spec!r}: expected a model folder (model.json), a run directory with "
-                    "artifacts/best_model, or a run id")
-
-
-def predict_table(saved, df):
-    """The input table plus a ``prediction`` column (class names for classifiers)."""
-    from ..errors import DataError
-    from ..tabular_io import numeric_column
-
-    features = list(saved.metadata["feature_names"])
-    columns = [str(c) for c in df.columns]
-    missing = [f for f in features if f not in columns]
-    if missing:
-        raise DataError(f"the data's columns do not match the model's features: missing {', '.join(missing)} "
-                        f"(the model needs {', '.join(features)})")
-    X = np.column_stack([numeric_column(df[f], f, "feature") for f in features])
-    out = df.copy()
-    out["prediction"] = saved.estimator.predict(X)
-    return out

@@ -1,0 +1,43 @@
+"""Apply a saved model to a user's table (what ``physml predict`` calls)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["find_saved_model", "predict_table"]
+
+
+def find_saved_model(spec: str, runs_dir):
+    """Load a saved model from a model folder, a run directory (its best model) or a run id."""
+    from pathlib import Path
+
+    from ..errors import DataError
+    from ..models import load_model
+    from ..runs import Registry
+
+    path = Path(spec)
+    candidates = [path, path / "artifacts" / "best_model"]
+    if not path.exists() and (Path(runs_dir) / "registry.sqlite").exists():
+        candidates.append(Registry(runs_dir).get(spec).path / "artifacts" / "best_model")
+    for candidate in candidates:
+        if (candidate / "model.json").is_file():
+            return load_model(candidate)
+    raise DataError(f"no saved model at {spec!r}: expected a model folder (model.json), a run directory with "
+                    "artifacts/best_model, or a run id")
+
+
+def predict_table(saved, df):
+    """The input table plus a ``prediction`` column (class names for classifiers)."""
+    from ..errors import DataError
+    from ..tabular_io import numeric_column
+
+    features = list(saved.metadata["feature_names"])
+    columns = [str(c) for c in df.columns]
+    missing = [f for f in features if f not in columns]
+    if missing:
+        raise DataError(f"the data's columns do not match the model's features: missing {', '.join(missing)} "
+                        f"(the model needs {', '.join(features)})")
+    X = np.column_stack([numeric_column(df[f], f, "feature") for f in features])
+    out = df.copy()
+    out["prediction"] = saved.estimator.predict(X)
+    return out
