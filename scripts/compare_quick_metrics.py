@@ -47,7 +47,8 @@ def _capture_one(name: str, out: Path, seed: int) -> str:
         if proc.returncode != 0:
             (out / f"{name}.err").write_text(proc.stdout + proc.stderr)
             return f"{name}: FAILED (rc {proc.returncode}, {wall:.0f} s), see {name}.err"
-        run_dir = Path(proc.stdout.strip().splitlines()[-1])
+        # the run directory is the last line; a library may have printed without a newline before it
+        run_dir = Path(tmp) / proc.stdout.strip().rsplit(tmp + "/", 1)[-1].splitlines()[0]
         shutil.copy(run_dir / "metrics.json", out / f"{name}.json")
     return f"{name}: {wall:.0f} s"
 
