@@ -251,7 +251,7 @@ def test_checker_finds_a_cycle_a_private_import_and_a_layering_breach(tmp_path):
         "pkg/a/_impl.py": "from .. import _io\n\ndef f():\n    from ..b import g  # function-level: still an edge\n",
         "pkg/b/__init__.py": "from .mod import g\n",
         "pkg/b/mod.py": "from pkg.a._impl import f  # private to pkg.a\n\ndef g():\n    pass\n",
-        "pkg/b/sub/__init__.py": "from ... import a\nfrom ...a import _impl  # a private module, named by from-import\n",
+        "pkg/b/sub/__init__.py": "from ... import a\nfrom ...a import _impl  # a private module, by from-import\n",
         "pkg/studies/__init__.py": "from .one import run\n",
         "pkg/studies/one.py": "from ..a import f\n\ndef run():\n    pass\n",
         "pkg/cli/__init__.py": "from ..studies import run\n",
