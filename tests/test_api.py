@@ -2,9 +2,10 @@
 
 Every public module of physml is covered: found in the source tree, not listed by hand, so a new package
 cannot be forgotten. Public means no dotted component starts with an underscore (``__main__`` is left
-out: importing it runs the command line). In a module of the command line (``physml.cli`` and below),
-``__all__`` names the Typer app and what other modules use; its command functions are registered by
-decorator, never called by name, so they need not be listed.
+out: importing it runs the command line). Two kinds of leaf module have a surface fixed by their caller,
+so their other public-looking names need not be listed: a module of the command line (``physml.cli`` and
+below: its command functions are registered by decorator, never called by name) and a study module
+(``Config``, ``QUICK`` and ``run``, which the study runner calls; checked below).
 """
 
 import importlib
@@ -54,12 +55,37 @@ def test_all_is_consistent(name):
     missing = [x for x in exported if not hasattr(module, x)
                and not (hasattr(module, "__path__") and importlib.util.find_spec(f"{name}.{x}") is not None)]
     assert not missing, f"{name}.__all__ names {missing}, which do not exist"
-    if name == "physml.cli" or name.startswith(("physml.cli.", "physml.cli_")):
+    if name == "physml.cli" or name.startswith(("physml.cli.", "physml.cli_")) or _is_study_module(name):
         return
     defined_here = {k for k, v in vars(module).items()
                     if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
                     and (v.__module__ == name or v.__module__.startswith(name + "._"))}
     assert defined_here <= set(exported), f"{name}: public but not in __all__: {sorted(defined_here - set(exported))}"
+
+
+def _is_study_module(name: str) -> bool:
+    return name.startswith("physml.studies.") and name.count(".") == 2
+
+
+STUDY_MODULES = [m for m in MODULES if _is_study_module(m)]
+
+
+def test_every_study_module_is_registered():
+    from physml.studies import list_studies
+
+    assert sorted(STUDY_MODULES) == sorted(info.module for info in list_studies())
+
+
+@pytest.mark.parametrize("name", STUDY_MODULES)
+def test_study_module_is_config_quick_run(name):
+    """What the runner calls: a frozen ``Config`` dataclass, ``QUICK`` an instance of it, ``run(config, ctx)``."""
+    import dataclasses
+
+    module = importlib.import_module(name)
+    assert {"Config", "QUICK", "run"} <= set(module.__all__)
+    assert dataclasses.is_dataclass(module.Config) and module.Config.__dataclass_params__.frozen
+    assert type(module.QUICK) is module.Config and module.QUICK != module.Config()
+    assert list(inspect.signature(module.run).parameters) == ["config", "ctx"]
 
 
 def test_import_physml_stays_light():
