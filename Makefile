@@ -1,17 +1,17 @@
 # Two entry points for a fresh machine with only Python (see README):
 #   make study   runs the flagship study (ising-phases); ARGS="--quick" for the quick preset
-#   make test    runs the whole test suite
+#   make test    lints (make lint: ruff) and runs the whole test suite
 # Each creates .venv on first use. torch==2.13.0 (a CPU build available offline on
 # these machines) is installed before anything that depends on torch, so pip never
 # pulls a multi-GB GPU build.
 PY ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-v2
+STAMP := $(VENV)/.installed-v3
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 export MPLCONFIGDIR ?= $(CURDIR)/.cache/matplotlib
 export MPLBACKEND := Agg
 
-.PHONY: study test install
+.PHONY: study test lint install
 
 install: $(STAMP)
 
@@ -25,5 +25,8 @@ $(STAMP): pyproject.toml
 study: $(STAMP)
 	$(VENV)/bin/physml study run ising-phases $(ARGS)
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check physml tests scripts
+
+test: lint
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

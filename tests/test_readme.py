@@ -1,6 +1,8 @@
-"""The README stays true: its code fences are balanced, and every command it shows names commands,
-options, studies, environments, agents and make targets that exist. (Running every command is the
-studies' and the CLI tests' job; this is the cheap half, which catches renamed flags and broken markdown.)"""
+"""The README and the docs stay true: code fences are balanced; every command the README shows names
+commands, options, studies, environments, agents and make targets that exist; every relative link and every
+repository path they name resolves to a file in the repository, never to one outside it. (Running every
+command is the studies' and the CLI tests' job; this is the cheap half, which catches renamed flags, moved
+files and broken markdown.)"""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ import gymnasium as gym
 import pytest
 import typer
 
-import physml  # noqa: F401  (registers the environments)
 from physml.cli import app
-from physml.rl.agents import AGENTS
+from physml.rl.agents import AGENTS  # imports physml.rl, which registers the physml/...-v0 environments
 from physml.studies import list_studies
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "physml").rglob("README.md"))]
 
 
 def _shell_blocks() -> list[str]:
@@ -88,10 +90,45 @@ def _takes_value(command, option: str) -> bool:
     return False
 
 
-def test_files_the_readmes_name_exist():
-    for readme in (README, ROOT / "benchmarks" / "README.md"):
-        named = set(re.findall(r"\b((?:benchmarks|tests|physml)/[\w/.-]+\.py)\b", readme.read_text()))
-        named |= {f"benchmarks/{n}" for n in re.findall(r"`(\w+\.py)`", readme.read_text())
-                  if readme.parent.name == "benchmarks"}
-        missing = sorted(n for n in named if not (ROOT / n).exists())
-        assert not missing, f"{readme.relative_to(ROOT)} names files that do not exist: {missing}"
+def _links(text: str) -> list[str]:
+    """Targets of inline markdown links ``[text](target)`` and images, outside code spans and fences."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    return re.findall(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text)
+
+
+def test_links_parser():
+    text = ("[a](docs/x.md) ![b](img.png \"t\") [c](https://e.org) `[d](no.md)`\n"
+            "```\n[e](fenced.md)\n```\n[f](../y.md#part)")
+    assert _links(text) == ["docs/x.md", "img.png", "https://e.org", "../y.md#part"]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_relative_links_resolve_inside_the_repository(doc):
+    assert doc.is_file()
+    bad = []
+    for target in _links(doc.read_text()):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):  # a URL or an anchor here
+            continue
+        path = (doc.parent / target.split("#")[0]).resolve()
+        if not path.is_relative_to(ROOT):
+            bad.append(f"{target} (outside the repository)")
+        elif not path.exists():
+            bad.append(f"{target} (no such file)")
+    assert not bad, f"{doc.relative_to(ROOT)} links to {bad}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_repository_paths_named_exist(doc):
+    """Paths written in code spans, ``physml/...``, ``tests/...``, ``scripts/...``, ``docs/...``, name files or
+    folders that exist; nothing points outside the repository (``../``)."""
+    text = doc.read_text()
+    named = set(re.findall(r"`((?:physml|tests|scripts|docs)/[\w/.-]*)`", text))
+    named |= set(re.findall(r"\b((?:physml|tests|scripts|docs)/[\w/-]+\.(?:py|md))\b", text))
+    missing = sorted(n for n in named if not (ROOT / n).exists() and not re.fullmatch(r"physml/\w+-v0", n))
+    if doc.parent.is_relative_to(ROOT / "physml"):  # a package's README names its own modules: `ising.py`
+        here = doc.parent.relative_to(ROOT)
+        missing += sorted(f"{here}/{n}" for n in set(re.findall(r"`(\w+\.py)`", text)) if not (doc.parent / n).exists())
+    assert not missing, f"{doc.relative_to(ROOT)} names paths that do not exist: {missing}"
+    outside = re.findall(r"\.\./[\w./-]+", re.sub(r"\]\([^)]*\)", "]()", text))
+    assert not outside, f"{doc.relative_to(ROOT)} points outside the repository: {outside}"

@@ -102,7 +102,8 @@ def format_report(result: dict[str, float | int]) -> str:
     return "\n".join(
         [
             f"Ising checkerboard Metropolis, L = {r['L']} (spin-flip attempts per ns)",
-            f"  numba, 1 thread      {r['flips_per_ns_1thread']:8.3f}  ({1.0 / r['flips_per_ns_1thread']:.3f} ns/attempt)",
+            f"  numba, 1 thread      {r['flips_per_ns_1thread']:8.3f}  "
+            f"({1.0 / r['flips_per_ns_1thread']:.3f} ns/attempt)",
             f"  numba, {r['threads']:>2} threads   {r['flips_per_ns_all_threads']:8.3f}  "
             f"(x{r['speedup_all_vs_1thread']:.2f} vs 1 thread)",
             f"  numpy reference      {r['numpy_flips_per_ns']:8.3f}",

@@ -31,12 +31,11 @@ import numpy as np
 import torch
 
 from physml.errors import ParameterError, PhysmlError
-from physml.physics.burgers_pinn import (BURGERS_BOUNDS, BURGERS_NU, burgers_net, predict_grid,
-                                         standard_grid)
+from physml.physics.burgers_pinn import BURGERS_BOUNDS, BURGERS_NU, burgers_net, predict_grid, standard_grid
 from physml.physics.pde import burgers_residual
 from physml.physics.pinn import TrainConfig, sample_points, train_pinn
-from physml.validation import check_int
 from physml.sim.fluids.burgers import burgers_exact_sine
+from physml.validation import check_int
 
 __all__ = ["run", "format_report", "import_deepxde"]
 

@@ -1,6 +1,6 @@
 """TorchRegressor.fit against a bare hand-written PyTorch loop: the wrapper's overhead.
 
-Usage: ``python benchmarks/bench_torch_loop.py [--json] [--n N] [--epochs E] [--repeats R] [--threads T]``
+Usage: ``python -m physml.bench.torch_loop [--json] [--n N] [--epochs E] [--repeats R] [--threads T]``
 
 Both sides train the same MLP (3 -> 64 -> 32 -> 1, tanh) with Adam on the same
 data, the same epochs and batch size, validation off, and the same seed
@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
-import sys
 import time
 
 import numpy as np
 import torch
 from scipy.special import ellipk
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+from physml.models import MLPFactory, TorchRegressor
 
-from physml.models import MLPFactory, TorchRegressor  # noqa: E402
+__all__ = ["run", "format_report", "main", "pendulum_data", "wrapper_fit", "bare_fit", "TARGET_RATIO"]
 
 HIDDEN = (64, 32)
 TARGET_RATIO = 1.15
@@ -103,8 +101,23 @@ def run(n: int, epochs: int, batch_size: int, repeats: int, seed: int = 0) -> di
             "bare_all_s": times["bare"]}
 
 
+def format_report(result: dict) -> str:
+    """A few lines for a terminal."""
+    r = result
+    return "\n".join([
+        f"{r['benchmark']}: n={r['n_samples']}, epochs={r['epochs']}, batch={r['batch_size']}, "
+        f"MLP {tuple(r['hidden'])}, {r['threads']} threads, best of {r['repeats']}",
+        f"  bare loop      {r['bare_s']:.3f} s",
+        f"  TorchRegressor {r['wrapper_s']:.3f} s",
+        f"  ratio          {r['ratio']:.3f}  (target <= {r['target_ratio']})",
+        f"  same predictions bit for bit: {r['identical_predictions']} "
+        f"(max |diff| {r['max_abs_prediction_difference_s']:.2e} s); RMSE {r['rmse_s']:.3g} s",
+    ])
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """``python -m physml.bench.torch_loop``: exit status 1 when the two sides do not predict the same."""
+    parser = argparse.ArgumentParser(prog="python -m physml.bench.torch_loop", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--n", type=int, default=16384, help="training samples")
     parser.add_argument("--epochs", type=int, default=8)
@@ -112,21 +125,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
     args = parser.parse_args(argv)
+    before = torch.get_num_threads()
     if args.threads:
-        torch.set_num_threads(args.threads)  # a script's own process: setting the global is fine here
-    result = run(args.n, args.epochs, args.batch_size, args.repeats)
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"{result['benchmark']}: n={args.n}, epochs={args.epochs}, batch={args.batch_size}, "
-              f"MLP {HIDDEN}, {result['threads']} threads, best of {args.repeats}")
-        print(f"  bare loop      {result['bare_s']:.3f} s")
-        print(f"  TorchRegressor {result['wrapper_s']:.3f} s")
-        print(f"  ratio          {result['ratio']:.3f}  (target <= {TARGET_RATIO})")
-        print(f"  same predictions bit for bit: {result['identical_predictions']} "
-              f"(max |diff| {result['max_abs_prediction_difference_s']:.2e} s); RMSE {result['rmse_s']:.3g} s")
+        torch.set_num_threads(args.threads)
+    try:
+        result = run(args.n, args.epochs, args.batch_size, args.repeats)
+    finally:
+        torch.set_num_threads(before)
+    print(json.dumps(result, indent=2) if args.json else format_report(result))
     return 0 if result["identical_predictions"] else 1
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m physml.bench.torch_loop
     raise SystemExit(main())

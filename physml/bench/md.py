@@ -1,18 +1,27 @@
 """Must-show numbers of physml.sim.md: NVE energy drift, equation of state vs JZG 1993, g(r), throughput.
 
-Run: ``.venv/bin/python benchmarks/md_validation.py`` (about a minute on a quiet 2-core machine).
+Run: ``python -m physml.bench.md [--json]`` (a few minutes on a quiet 2-core machine).
 Drift = slope of a least-squares line through total energy per particle vs time, times the run length
 (the secular part; the bounded O(dt^2) fluctuation is reported separately as its standard deviation).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import time
 
 import numpy as np
 
 from physml.sim import md
-from physml.sim.md import _kernels as K
+
+__all__ = ["drift", "eos", "throughput", "run", "main"]
+R_CUT = 2.5
+
+
+def _lj(r: float) -> float:
+    """The Lennard-Jones pair potential 4 (r^-12 - r^-6), reduced units: its value at r_c is the shift."""
+    return 4.0 * (r**-12 - r**-6)
 
 
 def drift(potential: str, equilibration: int, seed: int) -> dict:
@@ -37,9 +46,9 @@ def eos(seed: int = 0) -> dict:
     P_ts = ds["pressure"]
     blocks = np.array_split(P_ts, 10)
     P_err = float(np.std([b.mean() for b in blocks]) / np.sqrt(10))
-    P = float(P_ts.mean() + md.tail_pressure(0.8, 2.5))
-    pairs = 0.8 * 4 / 3 * np.pi * 2.5**3 / 2
-    U = float(ds["potential_energy"].mean() + pairs * K.lj_shift(2.5) + md.tail_energy(0.8, 2.5))
+    P = float(P_ts.mean() + md.tail_pressure(0.8, R_CUT))
+    pairs = 0.8 * 4 / 3 * np.pi * R_CUT**3 / 2
+    U = float(ds["potential_energy"].mean() + pairs * _lj(R_CUT) + md.tail_energy(0.8, R_CUT))
     r, g = md.radial_distribution(frames, p.box_length, n_bins=400)
     U_g, P_g = md.energy_pressure_from_rdf(r, g, 0.8, T)
     return dict(T=T, P_sim_ts=float(P_ts.mean()), P_err=P_err, P_corrected=P, P_jzg=md.jzg_pressure(0.8, T),
@@ -56,11 +65,37 @@ def throughput(n: int) -> float:
     return n * 2000 / (time.perf_counter() - t0)
 
 
-if __name__ == "__main__":
+def run(*, echo: bool = False) -> dict:
+    """Every measurement: drift of both potentials (three runs each), the equation of state, throughput.
+
+    ``echo`` prints each line as soon as it is measured (the whole run takes minutes).
+    """
     md.LJSystem(md.MDParams(n_particles=108), seed=0).run(2)  # compile
+    out: dict = {"drift": [], "eos": None, "throughput_atom_steps_per_s": {}}
     for pot in ("shifted", "shifted-force"):
         for eq, seed in ((0, 0), (2000, 1), (2000, 2)):
-            print("drift", drift(pot, eq, seed), flush=True)
-    print("eos", eos(), flush=True)
+            out["drift"].append(drift(pot, eq, seed))
+            if echo:
+                print("drift", out["drift"][-1], flush=True)
+    out["eos"] = eos()
+    if echo:
+        print("eos", out["eos"], flush=True)
     for n in (256, 864, 2048):
-        print(f"throughput N={n}: {throughput(n):.3g} atom-steps/s", flush=True)
+        out["throughput_atom_steps_per_s"][n] = throughput(n)
+        if echo:
+            print(f"throughput N={n}: {out['throughput_atom_steps_per_s'][n]:.3g} atom-steps/s", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m physml.bench.md", description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    args = parser.parse_args(argv)
+    result = run(echo=not args.json)
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":  # python -m physml.bench.md
+    raise SystemExit(main())

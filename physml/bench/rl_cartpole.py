@@ -1,6 +1,6 @@
 """physml's DQN and PPO against Stable-Baselines3's on CartPole-v1, in the same run, same hyper-parameters.
 
-Run: ``.venv/bin/python benchmarks/rl_cartpole.py [--algos dqn,ppo] [--seeds 0] [--json]``.
+Run: ``python -m physml.bench.rl_cartpole [--algos dqn,ppo] [--seeds 0] [--json]``.
 
 Budget (CPU, one environment, one torch thread): DQN 50,000 steps and PPO 100,000 steps, the RL Baselines3
 Zoo's CartPole-v1 budgets; its hyper-parameters for both libraries (PPO with one environment and 256-step
@@ -21,8 +21,9 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-import physml  # noqa: F401
 from physml.rl.agents import evaluate, make_agent
+
+__all__ = ["BUDGET", "DQN_HYPER", "PPO_HYPER", "run_physml", "run_sb3", "sb3_eval", "main"]
 
 BUDGET = {"dqn": 50_000, "ppo": 100_000}
 DQN_HYPER = dict(lr=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000, gamma=0.99, target_update=10,
@@ -80,20 +81,29 @@ def run_sb3(algo: str, seed: int) -> dict:
             "eval_mean": float(ret.mean()), "eval_std": float(ret.std())}
 
 
-if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m physml.bench.rl_cartpole", description=__doc__.splitlines()[0])
     ap.add_argument("--algos", default="dqn,ppo")
     ap.add_argument("--seeds", default="0")
     ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    before = torch.get_num_threads()
     torch.set_num_threads(1)
     rows = []
-    for algo in args.algos.split(","):
-        for seed in (int(s) for s in args.seeds.split(",")):
-            for fn in (run_physml, run_sb3):
-                r = fn(algo, seed)
-                rows.append(r)
-                if not args.json:
-                    print(json.dumps(r), flush=True)
+    try:
+        for algo in args.algos.split(","):
+            for seed in (int(s) for s in args.seeds.split(",")):
+                for fn in (run_physml, run_sb3):
+                    r = fn(algo, seed)
+                    rows.append(r)
+                    if not args.json:
+                        print(json.dumps(r), flush=True)
+    finally:
+        torch.set_num_threads(before)
     if args.json:
         print(json.dumps(rows))
+    return 0
+
+
+if __name__ == "__main__":  # python -m physml.bench.rl_cartpole
+    raise SystemExit(main())
