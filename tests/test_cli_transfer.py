@@ -47,7 +47,8 @@ def test_fine_tune_writes_a_model_that_predicts_the_moon(tmp_path, capsys, saved
     source = load_model(saved_source).estimator
     # the Earth model is off by the factor sqrt(9.81/1.62) = 2.46; after fine-tuning the error is the
     # source network's own (a few % of the ~6 s mean period)
-    assert np.sqrt(np.mean((model.estimator.predict(X) - y) ** 2)) < 0.1 * np.sqrt(np.mean((source.predict(X) - y) ** 2))
+    rmse_tuned = np.sqrt(np.mean((model.estimator.predict(X) - y) ** 2))
+    assert rmse_tuned < 0.1 * np.sqrt(np.mean((source.predict(X) - y) ** 2))
     assert model.metadata["fine_tune_samples"] == 20
     code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(tmp_path / "moon.h5"),
                        "--target", "period_s", "-o", str(out))

@@ -19,8 +19,7 @@ import sys
 import typer
 
 from ..errors import PhysmlError
-from . import bench, dataset, rl, runs, simulate, study, train, transfer
-from ._options import NamedGroup
+from . import _options, bench, dataset, rl, runs, simulate, study, train, transfer
 
 __all__ = ["app", "main", "COMMANDS"]
 
@@ -28,7 +27,7 @@ COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "t
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
-class _RootGroup(NamedGroup):
+class _RootGroup(_options.NamedGroup):
     """The root group, listing its commands in the order of :data:`COMMANDS` (Typer alone would list the
     single commands, ``train`` and ``predict``, before every group)."""
 

@@ -9,7 +9,7 @@ import typer
 
 from ._options import command_group, seed_option
 
-__all__ = ["app"]
+__all__ = ["app", "bench_ising", "bench_pinn"]
 
 app = command_group("Performance benchmarks (ratios measured in the same run).")
 

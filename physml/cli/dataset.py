@@ -8,7 +8,7 @@ import typer
 
 from ._options import command_group
 
-__all__ = ["app"]
+__all__ = ["app", "dataset_info"]
 
 app = command_group("Inspect datasets.")
 

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ._options import Quiet, RunsDir, Seed, command_group, echo_metrics, seed_option
+from ._options import Quiet, RunsDir, command_group, echo_metrics, seed_option
 
-__all__ = ["app"]
+__all__ = ["app", "rl_train", "rl_eval"]
 
 app = command_group("Reinforcement learning: train an agent on a Gymnasium environment; evaluate a run.")
 

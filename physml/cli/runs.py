@@ -9,7 +9,7 @@ import typer
 
 from ._options import RunsDir, command_group, echo_metrics
 
-__all__ = ["app"]
+__all__ = ["app", "runs_list", "runs_show"]
 
 app = command_group("The run registry.")
 

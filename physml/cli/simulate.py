@@ -16,7 +16,9 @@ import typer
 from ._options import (Force, Output, Quiet, Seed, SystemGroup, command_group, load_npy, parse_floats, parse_pair,
                        seed_option)
 
-__all__ = ["app"]
+__all__ = ["app", "simulate_ising", "simulate_water_phases", "simulate_pipe_flow", "simulate_schrodinger",
+           "simulate_quantum_dynamics", "simulate_md", "simulate_scattering", "simulate_heat", "simulate_burgers",
+           "simulate_navier_stokes"]
 
 app = command_group("Run a validated simulator; write an HDF5 dataset.", cls=SystemGroup)
 
@@ -172,7 +174,8 @@ def simulate_md(
     steps: int = typer.Option(10_000, help="Recorded steps."),
     ensemble: str = typer.Option("nve", help="nve | berendsen | langevin."),
     r_cut: float = typer.Option(2.5, help="Cut-off radius (sigma)."),
-    potential: str = typer.Option("shifted-force", help="shifted-force (continuous force, conserves energy) | shifted."),
+    potential: str = typer.Option("shifted-force",
+                                  help="shifted-force (continuous force, conserves energy) | shifted."),
     tau: float = typer.Option(0.1, help="Berendsen relaxation time."),
     gamma: float = typer.Option(1.0, help="Langevin friction (1/time)."),
     equilibrate: int = typer.Option(0, help="Unrecorded equilibration steps first (Berendsen for nve)."),

@@ -11,7 +11,7 @@ import typer
 
 from ._options import Device, Quiet, RunsDir, Seed, command_group, echo_metrics, parse_assignments
 
-__all__ = ["app"]
+__all__ = ["app", "study_list", "study_show", "study_run"]
 
 app = command_group("List and run case studies.")
 

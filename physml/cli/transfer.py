@@ -9,7 +9,7 @@ import typer
 
 from ._options import Force, RunsDir, Seed, command_group, output_option
 
-__all__ = ["app"]
+__all__ = ["app", "fine_tune"]
 
 app = command_group("Transfer a saved model to a new domain (fine-tuning with frozen layers).")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ class ConfigField:
 def field_docstrings(cls: type) -> dict[str, str]:
     """``{field: first docstring line}`` of the dataclass ``cls``, read from its source; ``{}`` without source."""
     try:
-        tree = ast.parse(inspect.getsource(cls))
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
     except (OSError, TypeError, SyntaxError):
         return {}
     body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []

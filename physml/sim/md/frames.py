@@ -34,7 +34,8 @@ def save_with_frames(path: str | os.PathLike, dataset: Dataset, frames: np.ndarr
         if len(frames):
             r, g = radial_distribution(frames, params.box_length)
             with h5py.File(tmp, "a") as f:  # groups: Dataset.load reads only the root's equal-length arrays
-                f.create_dataset("frames/positions", data=frames, compression="gzip").attrs["unit"] = MD_UNITS["positions"]
+                f.create_dataset("frames/positions", data=frames, compression="gzip")
+                f["frames/positions"].attrs["unit"] = MD_UNITS["positions"]
                 f.create_dataset("frames/time", data=params.dt * params.frame_every * np.arange(len(frames)))
                 f["frames/time"].attrs["unit"] = MD_UNITS["time"]
                 f.create_dataset("rdf/r", data=r).attrs["unit"] = MD_UNITS["rdf_r"]
