@@ -322,3 +322,10 @@ def test_field_docstrings_read_the_string_after_each_field():
         """About c."""
 
     assert field_docstrings(Config) == {"a": "First line of a.", "c": "About c."}
+
+
+@pytest.mark.parametrize("args", [[], ["study"], ["simulate"]])
+def test_a_group_without_a_command_prints_its_help_and_one_error_line(capsys, args):
+    code, out, err = cli(capsys, *args)
+    assert_one_line_error(code, err, "command is missing")
+    assert "Commands" in out and "Usage: physml" in out

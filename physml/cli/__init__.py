@@ -32,7 +32,8 @@ class _RootGroup(_options.NamedGroup):
     single commands, ``train`` and ``predict``, before every group)."""
 
     def list_commands(self, ctx) -> list[str]:
-        return sorted(super().list_commands(ctx), key=lambda name: (COMMANDS + (name,)).index(name))
+        known = list(COMMANDS)  # a command not named there goes last
+        return sorted(super().list_commands(ctx), key=lambda name: known.index(name) if name in known else len(known))
 
 
 app = typer.Typer(cls=_RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         _fail("aborted")
     except typer.TyperException as exc:  # usage errors: bad option values, missing arguments
-        _fail(exc.format_message())
+        # a group called without a command has printed its help and raises an error without a message
+        _fail(exc.format_message() or "a command is missing: the help above lists them")
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
