@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import subprocess
 import sys
+from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 
 from physml.cli import main
+from physml.errors import ParameterError
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -38,8 +42,11 @@ def test_simulate_ising_writes_documented_dataset(tmp_path, capsys):
         assert set(np.unique(f["spins"][()])) <= {-1, 1}
         assert np.allclose(np.unique(f["temperature"][()]), [2.0, 2.5, 3.0])
         assert f["energy"].shape == f["magnetization"].shape == (15,)
-        m = f["spins"][()].reshape(15, -1).mean(axis=1)
+        spins = f["spins"][()].astype(np.int64)
+        m = spins.reshape(15, -1).mean(axis=1)
         assert np.allclose(f["magnetization"][()], m)  # signed, per spin
+        bonds = spins * (np.roll(spins, 1, axis=1) + np.roll(spins, 1, axis=2))  # each periodic bond once
+        np.testing.assert_allclose(f["energy"][()], -bonds.sum(axis=(1, 2)) / 64)  # J per spin at h = 0
         for key in ("simulator", "parameters", "seed", "physml_version", "created"):
             assert key in f.attrs
     code, stdout, _ = cli(capsys, "dataset", "info", str(out))
@@ -112,18 +119,213 @@ def test_runs_commands_without_registry(tmp_path, capsys):
 
 
 def test_python_dash_m_exit_code(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "physml", "simulate", "ising", "--L", "2", "-o", str(tmp_path / "a.h5")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-m", "physml", "simulate", "ising", "--L", "2",
+                           "-o", str(tmp_path / "a.h5")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "'L'" in proc.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bench_json_keys(capsys):
+def test_bench_options_reach_the_benchmark(capsys):
+    """``--L`` and ``--json`` are passed on: the JSON line is the benchmark's own record for that lattice."""
     import json
 
-    code, out, _ = cli(capsys, "bench", "ising", "--json", "--L", "64")
-    result = json.loads(out.strip().splitlines()[-1])
+    import numba
+
+    code, out, _ = cli(capsys, "bench", "ising", "--json", "--L", "16")
+    assert code == 0 and len(out.strip().splitlines()) == 1
+    result = json.loads(out)
+    assert set(result) == {"flips_per_ns_1thread", "flips_per_ns_all_threads", "numpy_flips_per_ns",
+                           "speedup_vs_numpy", "speedup_all_vs_1thread", "threads", "L"}
+    assert result["L"] == 16 and result["threads"] == numba.config.NUMBA_NUM_THREADS
+    code, out, _ = cli(capsys, "bench", "ising", "--L", "16")
+    assert code == 0 and out.splitlines()[0] == "Ising checkerboard Metropolis, L = 16 (spin-flip attempts per ns)"
+
+
+# ---------------------------------------------------------------------------- the package's shape
+ROOT_ORDER = ["simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench"]
+
+
+def _listed_commands(help_text: str, known: set[str]) -> list[str]:
+    """Command names in the order a help page lists them (first word of each row of the Commands panel)."""
+    rows = help_text.split("Commands", 1)[1].splitlines()
+    names = [row.strip("│ ").split(" ", 1)[0] for row in rows]
+    return list(dict.fromkeys(n for n in names if n in known))
+
+
+def test_help_lists_the_groups_in_a_fixed_order(capsys):
+    code, out, _ = cli(capsys, "--help")
     assert code == 0
-    for key in ("flips_per_ns_1thread", "flips_per_ns_all_threads", "numpy_flips_per_ns", "speedup_vs_numpy"):
-        assert result[key] > 0
-    assert result["speedup_vs_numpy"] == pytest.approx(result["flips_per_ns_1thread"] / result["numpy_flips_per_ns"], rel=1e-6)
+    assert _listed_commands(out, set(ROOT_ORDER)) == ROOT_ORDER
+    code, out, _ = cli(capsys, "simulate", "--help")
+    systems = ["ising", "water-phases", "pipe-flow", "schrodinger", "quantum-dynamics", "md", "scattering", "heat",
+               "burgers", "navier-stokes"]
+    assert code == 0 and _listed_commands(out, set(systems)) == systems
+
+
+def _imported_modules(source: str, module: str) -> set[str]:
+    """Absolute names of what ``source`` (the text of ``module``, a module of a package) imports."""
+    package = module.rsplit(".", 1)[0]
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            names.add(base)
+            if node.module is None:  # `from . import x`: x may be a module of that package
+                names |= {f"{base}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_import_resolution_catches_an_import_of_the_root():
+    assert "physml.cli" in _imported_modules("from . import app", "physml.cli.study")
+    assert "physml.cli" in _imported_modules("from physml.cli import app", "physml.cli.study")
+    assert "physml.cli" in _imported_modules("from .. import cli", "physml.cli.study") | \
+        _imported_modules("import physml.cli", "physml.cli.study")
+    assert _imported_modules("from ._options import Seed\nfrom ..sim import md", "physml.cli.simulate") == \
+        {"physml.cli._options", "physml.sim"}
+
+
+def test_leaf_modules_never_import_the_package_root_nor_each_other():
+    import physml.cli
+
+    folder = Path(physml.cli.__file__).parent
+    leaves = sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+    assert {p.stem for p in leaves} >= {"_options", "simulate", "study", "runs", "dataset", "train", "rl",
+                                        "transfer", "bench"}
+    for path in leaves:
+        imported = _imported_modules(path.read_text(), f"physml.cli.{path.stem}")
+        from_cli = {m for m in imported if m == "physml.cli" or m.startswith("physml.cli.")}
+        allowed = set() if path.stem == "_options" else {"physml.cli._options"}
+        assert from_cli <= allowed, f"{path.name} imports {sorted(from_cli - allowed)}"
+    root = _imported_modules((folder / "__init__.py").read_text(), "physml.cli.__init__")
+    assert {f"physml.cli.{p.stem}" for p in leaves if p.stem != "_options"} <= root  # every group is wired
+
+
+@pytest.mark.parametrize("name", ["physml.cli", "physml.cli._options", "physml.cli.simulate", "physml.cli.study",
+                                  "physml.cli.runs", "physml.cli.dataset", "physml.cli.train", "physml.cli.rl",
+                                  "physml.cli.transfer", "physml.cli.bench"])
+def test_all_is_consistent(name):
+    from test_api import test_all_is_consistent as check
+
+    check(name)
+
+
+# ---------------------------------------------------------------------------- shared options
+@pytest.mark.parametrize("seed", ["-1", str(2**32)])
+@pytest.mark.parametrize("command", [["simulate", "ising", "--L", "4", "--samples", "1"],
+                                     ["simulate", "md", "--n", "108", "--steps", "10"],
+                                     ["study", "run", "water-phases", "--quick"]])
+def test_seed_outside_0_to_2_pow_32_exits_2(tmp_path, capsys, command, seed):
+    code, _, err = cli(capsys, *command, "--seed", seed, "-o" if command[0] == "simulate" else "--runs-dir",
+                       str(tmp_path / "out"), "--quiet")
+    assert_one_line_error(code, err, "seed", seed, "4294967295")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_device_is_checked_on_parsing(tmp_path, capsys):
+    code, _, err = cli(capsys, "study", "run", "water-phases", "--device", "gpu", "--runs-dir", str(tmp_path))
+    assert_one_line_error(code, err, "device", "gpu", "auto, cpu, cuda")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------- study run --set, study show
+def test_parse_assignments():
+    from physml.cli._options import parse_assignments
+
+    assert parse_assignments(["n=3", "x=0.5", "flag=true", "none=null", "name=gbt", "models=[\"a\", \"b\"]",
+                              "eq=a=b", "nested=[[1, 2], [3]]"]) == \
+        {"n": 3, "x": 0.5, "flag": True, "none": None, "name": "gbt", "models": ("a", "b"), "eq": "a=b",
+         "nested": ((1, 2), (3,))}
+    assert parse_assignments(["n=1", "n=2"]) == {"n": 2}  # the last one wins, as for any repeated option
+    for bad in ("n_samples", "=3"):
+        with pytest.raises(ParameterError, match="field=value"):
+            parse_assignments([bad])
+
+
+@pytest.mark.parametrize("assignment, words", [
+    ("unknown=1", ["unknown", "cv", "grid", "mlp_epochs", "models", "n_samples", "test_fraction"]),
+    ("n_samples=many", ["n_samples", "integer", "many"]),
+    ("n_samples=10", ["n_samples", ">= 200", "10"]),
+    ("models=[\"gbt\"]", ["models", "mlp"]),
+])
+def test_study_run_set_is_validated_before_any_work(tmp_path, capsys, assignment, words):
+    code, _, err = cli(capsys, "study", "run", "water-phases", "--quick", "--set", assignment,
+                       "--runs-dir", str(tmp_path / "runs"), "--quiet")
+    assert_one_line_error(code, err, *words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_study_run_threads_is_validated(tmp_path, capsys):
+    code, _, err = cli(capsys, "study", "run", "water-phases", "--threads", "0", "--runs-dir", str(tmp_path))
+    assert_one_line_error(code, err, "threads", ">= 1", "0")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_study_run_passes_set_and_threads_to_the_runner(tmp_path, capsys, monkeypatch):
+    import physml.studies
+    from physml.result import StudyResult
+
+    calls = []
+
+    def fake_run_study(name, **kwargs):
+        calls.append((name, kwargs))
+        result = StudyResult(name, {"seed": kwargs["seed"]}, title="fake")
+        result.add_metric("answer", 42.0)
+        return result
+
+    monkeypatch.setattr(physml.studies, "run_study", fake_run_study)
+    code, out, err = cli(capsys, "study", "run", "water-phases", "--quick", "--set", "n_samples=500",
+                         "--set", "models=[\"gbt\", \"mlp\"]", "--threads", "1", "--seed", "7", "--device", "cpu",
+                         "--runs-dir", str(tmp_path / "runs"))
+    assert code == 0, err
+    assert calls == [("water-phases", {"quick": True, "seed": 7, "progress": True, "device": "cpu",
+                                       "overrides": {"n_samples": 500, "models": ("gbt", "mlp")}, "threads": 1})]
+    lines = out.strip().splitlines()
+    assert lines[0].split() == ["answer", "42"]
+    assert Path(lines[-1]).parent == tmp_path / "runs" and (Path(lines[-1]) / "metrics.json").is_file()
+
+
+def test_study_show_lists_every_config_field(capsys):
+    import dataclasses
+
+    from physml.studies import water_phases
+
+    code, out, err = cli(capsys, "study", "show", "water-phases")
+    assert code == 0, err
+    lines = out.splitlines()
+    fields = [f.name for f in dataclasses.fields(water_phases.Config)]
+    assert [line.split(":")[0] for line in lines if not line.startswith((" ", "water-phases"))] == fields
+    default, quick = water_phases.Config(), water_phases.QUICK
+    assert default.n_samples != quick.n_samples  # so the line below tells the two apart
+    n_samples = lines.index(f"n_samples: int = {default.n_samples}  (--quick: {quick.n_samples})")
+    assert lines[n_samples + 1] == "    Labelled (T, p) points drawn (T uniform, p log-uniform)."
+    assert 'models: tuple[str, ...] = ["linear", "tree", "forest", "gbt", "svm", "mlp"]' in out
+    code, _, err = cli(capsys, "study", "show", "no-such-study")
+    assert_one_line_error(code, err, "unknown study", "no-such-study", "water-phases")
+
+
+def test_field_docstrings_read_the_string_after_each_field():
+    from physml.studies._config_fields import field_docstrings
+
+    @dataclasses.dataclass(frozen=True)
+    class Config:
+        a: int = 1
+        """First line of a.
+
+        More about a."""
+        b: float = 2.0
+        c: str = "x"
+        """About c."""
+
+    assert field_docstrings(Config) == {"a": "First line of a.", "c": "About c."}
+
+
+@pytest.mark.parametrize("args", [[], ["study"], ["simulate"]])
+def test_a_group_without_a_command_prints_its_help_and_one_error_line(capsys, args):
+    code, out, err = cli(capsys, *args)
+    assert_one_line_error(code, err, "command is missing")
+    assert "Commands" in out and "Usage: physml" in out

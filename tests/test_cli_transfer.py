@@ -47,7 +47,8 @@ def test_fine_tune_writes_a_model_that_predicts_the_moon(tmp_path, capsys, saved
     source = load_model(saved_source).estimator
     # the Earth model is off by the factor sqrt(9.81/1.62) = 2.46; after fine-tuning the error is the
     # source network's own (a few % of the ~6 s mean period)
-    assert np.sqrt(np.mean((model.estimator.predict(X) - y) ** 2)) < 0.1 * np.sqrt(np.mean((source.predict(X) - y) ** 2))
+    rmse_tuned = np.sqrt(np.mean((model.estimator.predict(X) - y) ** 2))
+    assert rmse_tuned < 0.1 * np.sqrt(np.mean((source.predict(X) - y) ** 2))
     assert model.metadata["fine_tune_samples"] == 20
     code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(tmp_path / "moon.h5"),
                        "--target", "period_s", "-o", str(out))
@@ -91,3 +92,30 @@ def test_bad_mode_exits_2(tmp_path, capsys, saved_source):
     code, _, err = cli(capsys, "transfer", "fine-tune", str(saved_source), str(_target(tmp_path)),
                        "--target", "period_s", "--mode", "all", "-o", str(tmp_path / "m"))
     assert_one_line_error(code, err, "mode", "all")
+
+
+def test_a_model_that_is_not_a_torch_network_exits_2(tmp_path, capsys):
+    from physml.models import make_model
+
+    X, y = pendulum(50, G_EARTH, seed=1)
+    ridge = tmp_path / "ridge"
+    save_model(make_model("ridge", "regression").fit(X, y), ridge,
+               metadata={"feature_names": FEATURES, "target": "period_s", "task": "regression"})
+    code, _, err = cli(capsys, "transfer", "fine-tune", str(ridge), str(_target(tmp_path)), "--target", "period_s",
+                       "-o", str(tmp_path / "m"))
+    assert_one_line_error(code, err, "model", "TorchRegressor")
+    assert not (tmp_path / "m").exists()
+
+
+def test_fine_tune_is_a_library_call(tmp_path, saved_source):
+    """What the command runs, called directly: the same model file, the metadata saying where it came from."""
+    from physml.workflows.finetune import fine_tune
+
+    data = _target(tmp_path)
+    run = fine_tune(saved_source, data, target="period_s", output=tmp_path / "m", epochs=20, seed=0)
+    assert run.n_samples == 20 and run.path == tmp_path / "m"
+    saved = load_model(run.path)
+    assert saved.metadata["fine_tune_mode"] == "last_layer" and saved.metadata["fine_tune_data"] == str(data)
+    assert saved.metadata["feature_names"] == FEATURES  # the source's metadata is kept
+    X, _ = pendulum(5, G_MOON, seed=4)
+    np.testing.assert_array_equal(saved.estimator.predict(X), run.tuner.estimator_.predict(X))

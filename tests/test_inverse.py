@@ -204,7 +204,7 @@ def test_learned_reconstruction_rejects_bad_images_and_keeps_the_global_rng():
 
 
 @pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat_rod",
-                                  "physml.sim.tomography", "physml.cli_inverse"])
+                                  "physml.sim.tomography", "physml.cli.simulate"])
 def test_all_is_consistent(name):
     from test_api import test_all_is_consistent as check
 

@@ -156,7 +156,8 @@ def test_bad_training_input(tmp_path, capsys, case):
 def test_train_with_optuna_tuning(tmp_path, capsys):
     ideal_gas(200, 4).to_csv(tmp_path / "gas.csv", index=False)
     code, out, err = cli(capsys, "train", str(tmp_path / "gas.csv"), "--target", "pressure_Pa", "--models", "ridge",
-                         "--cv", "3", "--tune", "4", "--learning-curve", "--quiet", "--runs-dir", str(tmp_path / "runs"))
+                         "--cv", "3", "--tune", "4", "--learning-curve", "--quiet",
+                         "--runs-dir", str(tmp_path / "runs"))
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1])
     assert "alpha=" in (run / "report.html").read_text()  # the tuned value is reported in the leaderboard

@@ -4,7 +4,10 @@ that :func:`physml.runs.write_run` turns into a run directory; unlike the studie
 
 * :mod:`~physml.workflows.compare`: the model zoo compared on a table; :mod:`~physml.workflows.tabular_report`: the
   comparison as a report; :mod:`~physml.workflows.predict`: a saved model applied to a table;
-* :mod:`physml.workflows.rl_train`: train and evaluate an agent on a Gymnasium id.
+* :mod:`~physml.workflows.train_table`: ``physml train`` as a run; :mod:`~physml.workflows.finetune`: a saved
+  model fine-tuned to a user's table;
+* :mod:`physml.workflows.rl_train`: train and evaluate an agent on a Gymnasium id (imported on its own: it needs
+  gymnasium).
 """
 
 from .compare import Comparison, ModelScore, compare, parse_models

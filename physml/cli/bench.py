@@ -1,21 +1,33 @@
-"""``physml bench pinn``: the same Burgers PINN in physml and in DeepXDE, timed in one run.
-
-Registered on :data:`physml.cli.bench_app` by one import line in ``physml/cli.py``.
-"""
+"""``physml bench ising|pinn``: performance benchmarks, every ratio measured in the same run."""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
-from .cli import bench_app
+from ._options import command_group, seed_option
 
-__all__ = ["bench_pinn"]
+__all__ = ["app", "bench_ising", "bench_pinn"]
+
+app = command_group("Performance benchmarks (ratios measured in the same run).")
+
+_JSON = typer.Option("--json", help="One JSON object on stdout.")
 
 
-@bench_app.command("pinn")
-def bench_pinn(as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+@app.command("ising")
+def bench_ising(as_json: Annotated[bool, _JSON] = False,
+                L: int = typer.Option(512, "--L", help="Lattice size.")) -> None:
+    """Metropolis spin-flip attempts per ns (1 thread, all threads) vs a NumPy reference."""
+    from ..bench import ising as bench
+
+    result = bench.run(L=L)
+    typer.echo(json.dumps(result) if as_json else bench.format_report(result))
+
+
+@app.command("pinn")
+def bench_pinn(as_json: Annotated[bool, _JSON] = False,
                points: int = typer.Option(2500, "--points", help="Collocation points (Latin hypercube)."),
                adam: int = typer.Option(200, "--adam", help="Adam steps (lr 1e-3)."),
                lbfgs: int = typer.Option(300, "--lbfgs", help="L-BFGS iterations at most (strong Wolfe)."),
@@ -24,9 +36,9 @@ def bench_pinn(as_json: bool = typer.Option(False, "--json", help="One JSON obje
                threads: int = typer.Option(1, "--threads", help="torch threads for both."),
                repeats: int = typer.Option(2, "--repeats", help="Alternating timed runs of each; best is kept."),
                float64: bool = typer.Option(False, "--float64", help="Train both in float64."),
-               seed: int = typer.Option(0, "--seed", help="Seed of the points and the initial weights.")) -> None:
+               seed: Annotated[int, seed_option("Seed of the points and the initial weights.")] = 0) -> None:
     """Seconds per iteration and final error of the same Burgers PINN in physml and DeepXDE (PyTorch backend)."""
-    from .bench import pinn as bench
+    from ..bench import pinn as bench
 
     result = bench.run(width=width, depth=depth, n_collocation=points, adam_steps=adam, lbfgs_steps=lbfgs,
                        float64=float64, threads=threads, repeats=repeats, seed=seed)
