@@ -13,8 +13,7 @@ from physml.errors import DataError, ParameterError, TrainingError
 from physml.models import (MLPFactory, PeriodicCNN, PeriodicCNNFactory, TorchClassifier, TorchRegressor,
                            load_torch_estimator)
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning",
-                                        "ignore::sklearn.exceptions.SkipTestWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sklearn.exceptions.SkipTestWarning")
 
 
 from conftest import single_threaded  # noqa: E402
@@ -194,10 +193,12 @@ def test_regressor_diverging_training_stops_with_advice():
 
 @pytest.mark.parametrize("cls", [TorchClassifier, TorchRegressor])
 @pytest.mark.parametrize("param, value, allowed", [
-    ("epochs", 0, "an integer >= 1"), ("lr", -1.0, "a float > 0"), ("batch_size", 2.5, "an integer >= 1"),
-    ("validation_fraction", 1.0, r"a float in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
-    ("module", "mlp", "None or a callable"),
-    ("lr_schedule", "step", "one of 'constant', 'cosine', 'warmup-cosine'")])
+    ("epochs", 0, "an integer >= 1"), ("lr", -1.0, r"a number in \(0, inf\)"), ("batch_size", 2.5, "an integer >= 1"),
+    ("lr", float("nan"), r"a number in \(0, inf\)"), ("weight_decay", -0.1, r"a number in \[0, inf\]"),
+    ("validation_fraction", 1.0, r"a number in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
+    ("module", "mlp", "None or a callable"), ("epochs", True, "an integer >= 1"), ("seed", -1, "an integer in"),
+    ("standardize", "yes", "true or false"), ("patience", 0, "an integer >= 1"),
+    ("lr_schedule", "step", "one of constant, cosine, warmup-cosine")])
 def test_bad_hyper_parameters_are_parameter_errors(cls, param, value, allowed):
     X, y = _free_fall(20, seed=0)
     with pytest.raises(ParameterError, match=f"parameter '{param}' must be {allowed}"):
@@ -253,7 +254,7 @@ def test_cuda_training_matches_cpu_closely():
 
 
 def test_warmup_cosine_schedule_rises_linearly_then_falls_as_a_cosine():
-    from physml.models._training import _scheduler
+    from physml.models.torch_utils import _scheduler
 
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2.0)
     sched = _scheduler(opt, "warmup-cosine", 200)  # 10 warm-up steps (5 %), then 190 of cosine
