@@ -35,7 +35,7 @@ import scipy.optimize
 from physml.data import Dataset, provenance, seed_record
 
 from ..validation import check_int, check_range, check_real
-from .md._reference import JZG_GAMMA, JZG_X, jzg_coefficients
+from .md import JZG_GAMMA, JZG_X, jzg_coefficients
 
 __all__ = ["JZG_X", "JZG_GAMMA", "EPS_K", "SIGMA_ANGSTROM", "lj_pressure", "lj_compressibility",
            "lj_critical_point", "lj_second_virial_exact", "reduced_temperature", "reduced_density",
