@@ -10,8 +10,14 @@ import torch
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from physml.errors import DataError, ParameterError, TrainingError
-from physml.models import (MLPFactory, PeriodicCNN, PeriodicCNNFactory, TorchClassifier, TorchRegressor,
-                           load_torch_estimator)
+from physml.models import (
+    MLPFactory,
+    PeriodicCNN,
+    PeriodicCNNFactory,
+    TorchClassifier,
+    TorchRegressor,
+    load_torch_estimator,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sklearn.exceptions.SkipTestWarning")
 

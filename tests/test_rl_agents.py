@@ -11,13 +11,24 @@ import sys
 import gymnasium as gym
 import numpy as np
 import pytest
+from conftest import single_threaded
 
 from physml.errors import DataError, ParameterError, UnknownNameError
-from physml.rl.agents import (AGENTS, A2CHyper, Discretizer, DQNHyper, PPOHyper, QLearning, QLearningHyper,
-                              ReinforceHyper, check_hyper, evaluate, load_agent, make_agent)
+from physml.rl.agents import (
+    AGENTS,
+    A2CHyper,
+    Discretizer,
+    DQNHyper,
+    PPOHyper,
+    QLearning,
+    QLearningHyper,
+    ReinforceHyper,
+    check_hyper,
+    evaluate,
+    load_agent,
+    make_agent,
+)
 from physml.rl.envs import value_iteration
-
-from conftest import single_threaded
 
 _threads = pytest.fixture(autouse=True, scope="module")(single_threaded)
 

@@ -13,13 +13,13 @@ from ._operators import FNO as FNO
 from ._operators import FNOFactory as FNOFactory
 from ._operators import ResidualPeriodicCNN as ResidualPeriodicCNN
 from ._operators import ResidualPeriodicCNNFactory as ResidualPeriodicCNNFactory
+from ._persist import SavedModel as SavedModel
+from ._persist import load_model as load_model
+from ._persist import save_model as save_model
 from ._sequence import LSTMForecaster as LSTMForecaster
 from ._sequence import LSTMForecasterFactory as LSTMForecasterFactory
 from ._sequence import TransformerForecaster as TransformerForecaster
 from ._sequence import TransformerForecasterFactory as TransformerForecasterFactory
-from ._persist import SavedModel as SavedModel
-from ._persist import load_model as load_model
-from ._persist import save_model as save_model
 from ._torch_classifier import TorchClassifier as TorchClassifier
 from ._torch_io import load_torch_estimator as load_torch_estimator
 from ._torch_regressor import TorchRegressor as TorchRegressor

@@ -41,8 +41,15 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ParameterError
-from ..models import (TRAINING_CONSTRAINTS, TorchClassifier, TorchRegressor, check_params, forked_torch_rng,
-                      seeded_split, train_module)
+from ..models import (
+    TRAINING_CONSTRAINTS,
+    TorchClassifier,
+    TorchRegressor,
+    check_params,
+    forked_torch_rng,
+    seeded_split,
+    train_module,
+)
 from ..models.torch_utils import OptionalOf
 from ..validation import OneOf, Real, Strs
 from ._checks import check_same_units_scale, check_target, check_units

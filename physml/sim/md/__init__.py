@@ -14,8 +14,16 @@
 """
 
 from ._params import ENSEMBLES, MAX_DT, POTENTIALS, MDParams, fcc_cells
-from ._reference import (JZG_GAMMA, JZG_X, energy_pressure_from_rdf, jzg_coefficients, jzg_energy, jzg_pressure,
-                         tail_energy, tail_pressure)
+from ._reference import (
+           JZG_GAMMA,
+           JZG_X,
+           energy_pressure_from_rdf,
+           jzg_coefficients,
+           jzg_energy,
+           jzg_pressure,
+           tail_energy,
+           tail_pressure,
+)
 from ._system import MD_UNITS, LJSystem, fcc_lattice, maxwell_boltzmann, radial_distribution, simulate, simulate_frames
 
 __all__ = ["ENSEMBLES", "MAX_DT", "POTENTIALS", "MDParams", "fcc_cells", "MD_UNITS", "LJSystem", "fcc_lattice",
