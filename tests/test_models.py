@@ -259,6 +259,38 @@ def test_cuda_training_matches_cpu_closely():
     assert gpu.module_.training is False and next(gpu.module_.parameters()).is_cuda
 
 
+def test_shared_torch_helpers_are_exported_and_the_split_is_seeded():
+    from physml import models
+    from physml.models import torch_utils
+
+    for name in ("forked_torch_rng", "seeded_split", "train_module", "divergence_error", "check_params"):
+        assert getattr(models, name) is getattr(torch_utils, name)
+    train, val = models.seeded_split(20, 0.15, np.random.default_rng(4))
+    assert len(val) == 3 and sorted(torch.cat([train, val]).tolist()) == list(range(20))
+    np.testing.assert_array_equal(val.numpy(), np.random.default_rng(4).permutation(20)[:3])  # the rng's draw
+    train, val = models.seeded_split(9, 0.5, np.random.default_rng(0))  # under 10 samples: nothing held out
+    assert len(val) == 0 and len(train) == 9
+    assert len(models.seeded_split(10, 0.99, np.random.default_rng(0))[0]) == 1  # one sample always trains
+    err = models.divergence_error("validation", float("nan"), 4, 10, 1e-3, ", or fewer layers", unit="step")
+    assert str(err) == ("training stopped: the validation loss became nan at step 5 of 10; "
+                        "try a smaller lr (now 0.001), or fewer layers")
+
+
+def test_torch_estimator_modules_import_no_cycle():
+    import ast
+    import pathlib
+
+    import physml.models as pm
+
+    root = pathlib.Path(pm.__file__).parent
+    graph = {}
+    for path in root.glob("_torch*.py"):
+        tree = ast.parse(path.read_text())
+        graph[path.stem] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+    assert "_torch_io" not in graph["_torch_classifier"] | graph["_torch_regressor"] | graph["_torch_state"]
+    assert {"_torch_classifier", "_torch_regressor"} <= graph["_torch_io"]
+
+
 def test_warmup_cosine_schedule_rises_linearly_then_falls_as_a_cosine():
     from physml.models.torch_utils import _scheduler
 
