@@ -1,9 +1,12 @@
-"""physml: machine learning for computational physics, with the physics checked."""
+"""physml: machine learning for computational physics, with the physics checked.
+
+``import physml`` stays light (NumPy only): the subpackages import torch, scikit-learn or Gymnasium when
+they are imported themselves; ``import physml.rl`` registers the ``physml/...-v0`` environments with Gymnasium.
+"""
 
 from ._version import __version__
 from .data import Dataset
 from .errors import DataError, OutputExistsError, ParameterError, PhysmlError, UnknownNameError
-from .rl import _register as _rl_register  # noqa: F401  (makes physml/...-v0 available to gymnasium.make)
 
 __all__ = [
     "__version__",

@@ -203,6 +203,24 @@ def test_learned_reconstruction_rejects_bad_images_and_keeps_the_global_rng():
     np.testing.assert_array_equal(again.predict(good[0]), out)  # same seed, same network
 
 
+@pytest.mark.parametrize("kw, name", [({"channels": True}, "channels"), ({"patch": 0}, "patch"),
+                                      ({"dilations": (1, True)}, "dilations"), ({"dilations": ()}, "dilations"),
+                                      ({"lr": float("nan")}, "lr"), ({"seed": -1}, "seed")])
+def test_learned_reconstruction_bad_parameters(kw, name):
+    good = np.zeros((2, 16, 16))
+    with pytest.raises(ParameterError, match=rf"^parameter '{name}' must be "):
+        inv.LearnedReconstruction(**kw).fit(good, good)
+
+
+@pytest.mark.parametrize("kw, name", [({"n_members": True}, "n_members"), ({"n_members": 0}, "n_members"),
+                                      ({"calibration_fraction": 0.5}, "calibration_fraction"),
+                                      ({"calibration_fraction": "0.1"}, "calibration_fraction")])
+def test_neural_inversion_bad_parameters(kw, name):
+    Y, theta = np.zeros((30, 2)), np.zeros((30, 1))
+    with pytest.raises(ParameterError, match=rf"^parameter '{name}' must be "):
+        inv.NeuralInversion(**kw).fit(Y, theta)
+
+
 @pytest.mark.parametrize("name", ["physml.inverse", "physml.sim.scattering", "physml.sim.heat_rod",
                                   "physml.sim.tomography", "physml.cli.simulate"])
 def test_all_is_consistent(name):

@@ -125,7 +125,7 @@ def test_stratified_folds_for_classification():
 
 def test_cross_validation_arguments_are_checked():
     X, y = free_fall(20, seed=0)
-    with pytest.raises(ParameterError, match="parameter 'cv' must be an integer number of folds >= 2; got 1"):
+    with pytest.raises(ParameterError, match="parameter 'cv' must be an integer >= 2; got 1"):
         cross_validate("tree", X, y, task="regression", cv=1)
     with pytest.raises(ParameterError, match="parameter 'task' must be 'regression' or 'classification'"):
         cross_validate("tree", X, y, task="clustering")

@@ -10,11 +10,18 @@ import torch
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from physml.errors import DataError, ParameterError, TrainingError
-from physml.models import (MLPFactory, PeriodicCNN, PeriodicCNNFactory, TorchClassifier, TorchRegressor,
-                           load_torch_estimator)
+from physml.models import (
+    MLPFactory,
+    PeriodicCNN,
+    PeriodicCNNFactory,
+    TorchClassifier,
+    TorchRegressor,
+    load_torch_estimator,
+)
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning",
-                                        "ignore::sklearn.exceptions.SkipTestWarning")
+# pyproject turns every warning into an error; the one expected here is scikit-learn's SkipTestWarning for the
+# array-API checks it skips (SCIPY_ARRAY_API unset). No RuntimeWarning or UserWarning is raised, so none is ignored.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 
 
 from conftest import single_threaded  # noqa: E402
@@ -194,10 +201,12 @@ def test_regressor_diverging_training_stops_with_advice():
 
 @pytest.mark.parametrize("cls", [TorchClassifier, TorchRegressor])
 @pytest.mark.parametrize("param, value, allowed", [
-    ("epochs", 0, "an integer >= 1"), ("lr", -1.0, "a float > 0"), ("batch_size", 2.5, "an integer >= 1"),
-    ("validation_fraction", 1.0, r"a float in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
-    ("module", "mlp", "None or a callable"),
-    ("lr_schedule", "step", "one of 'constant', 'cosine', 'warmup-cosine'")])
+    ("epochs", 0, "an integer >= 1"), ("lr", -1.0, r"a number in \(0, inf\)"), ("batch_size", 2.5, "an integer >= 1"),
+    ("lr", float("nan"), r"a number in \(0, inf\)"), ("weight_decay", -0.1, r"a number in \[0, inf\]"),
+    ("validation_fraction", 1.0, r"a number in \[0, 1\)"), ("device", "tpu", "one of auto, cpu, cuda"),
+    ("module", "mlp", "None or a callable"), ("epochs", True, "an integer >= 1"), ("seed", -1, "an integer in"),
+    ("standardize", "yes", "true or false"), ("patience", 0, "an integer >= 1"),
+    ("lr_schedule", "step", "one of constant, cosine, warmup-cosine")])
 def test_bad_hyper_parameters_are_parameter_errors(cls, param, value, allowed):
     X, y = _free_fall(20, seed=0)
     with pytest.raises(ParameterError, match=f"parameter '{param}' must be {allowed}"):
@@ -252,8 +261,40 @@ def test_cuda_training_matches_cpu_closely():
     assert gpu.module_.training is False and next(gpu.module_.parameters()).is_cuda
 
 
+def test_shared_torch_helpers_are_exported_and_the_split_is_seeded():
+    from physml import models
+    from physml.models import torch_utils
+
+    for name in ("forked_torch_rng", "seeded_split", "train_module", "divergence_error", "check_params"):
+        assert getattr(models, name) is getattr(torch_utils, name)
+    train, val = models.seeded_split(20, 0.15, np.random.default_rng(4))
+    assert len(val) == 3 and sorted(torch.cat([train, val]).tolist()) == list(range(20))
+    np.testing.assert_array_equal(val.numpy(), np.random.default_rng(4).permutation(20)[:3])  # the rng's draw
+    train, val = models.seeded_split(9, 0.5, np.random.default_rng(0))  # under 10 samples: nothing held out
+    assert len(val) == 0 and len(train) == 9
+    assert len(models.seeded_split(10, 0.99, np.random.default_rng(0))[0]) == 1  # one sample always trains
+    err = models.divergence_error("validation", float("nan"), 4, 10, 1e-3, ", or fewer layers", unit="step")
+    assert str(err) == ("training stopped: the validation loss became nan at step 5 of 10; "
+                        "try a smaller lr (now 0.001), or fewer layers")
+
+
+def test_torch_estimator_modules_import_no_cycle():
+    import ast
+    import pathlib
+
+    import physml.models as pm
+
+    root = pathlib.Path(pm.__file__).parent
+    graph = {}
+    for path in root.glob("_torch*.py"):
+        tree = ast.parse(path.read_text())
+        graph[path.stem] = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level == 1}
+    assert "_torch_io" not in graph["_torch_classifier"] | graph["_torch_regressor"] | graph["_torch_state"]
+    assert {"_torch_classifier", "_torch_regressor"} <= graph["_torch_io"]
+
+
 def test_warmup_cosine_schedule_rises_linearly_then_falls_as_a_cosine():
-    from physml.models._training import _scheduler
+    from physml.models.torch_utils import _scheduler
 
     opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2.0)
     sched = _scheduler(opt, "warmup-cosine", 200)  # 10 warm-up steps (5 %), then 190 of cosine

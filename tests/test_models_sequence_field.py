@@ -130,5 +130,5 @@ def test_field_cnn_augment_trains_on_one_view_per_sample_and_predicts_invariantl
                            epochs=2, standardize=False, validation_fraction=0.0).fit(V, np.arange(3.0))
     model.save(tmp_path / "aug")
     np.testing.assert_array_equal(load_torch_estimator(tmp_path / "aug").predict(V), model.predict(V))
-    with pytest.raises(ParameterError, match="parameter 'd4_training' must be 'average' or 'augment'"):
+    with pytest.raises(ParameterError, match="parameter 'd4_training' must be one of average, augment"):
         FieldCNNFactory(d4_invariant=True, d4_training="random")

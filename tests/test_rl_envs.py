@@ -8,7 +8,6 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 from scipy.linalg import expm
 
-import physml  # noqa: F401  (registers the environments)
 from physml.errors import ParameterError
 from physml.rl import ENV_IDS
 from physml.rl.envs import EnergyLevelsEnv, QubitControlEnv, QubitParams, best_bang_bang, value_iteration
@@ -23,9 +22,9 @@ def test_check_env(env_id):
 @pytest.mark.parametrize("env_id, kwargs", [(i, {}) for i in ENV_IDS] + [
     ("physml/QubitControl-v0", {"continuous": True}), ("physml/ThermostatControl-v0", {"n_actions": 5})])
 def test_same_seed_same_trajectory(env_id, kwargs):
-    def rollout(seed):
+    def rollout(seed, action_seed=0):
         env = gym.make(env_id, **kwargs)
-        env.action_space.seed(seed)
+        env.action_space.seed(action_seed)
         obs, _ = env.reset(seed=seed)
         out = [np.asarray(obs, float).ravel()]
         for _ in range(12):
@@ -35,19 +34,25 @@ def test_same_seed_same_trajectory(env_id, kwargs):
                 obs, _ = env.reset()
         return np.concatenate(out)
 
-    a, b = rollout(3), rollout(3)
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, rollout(4)) or env_id == "physml/EnergyLevels-v0"  # levels may coincide
+    a = rollout(3)
+    np.testing.assert_array_equal(a, rollout(3))
+    # the same actions from another environment seed: the stochastic environments (random decays of the levels,
+    # random initial temperature and velocities) follow another trajectory; the qubit's dynamics is the
+    # deterministic Schroedinger equation from a fixed state, so its trajectory is the seed's to ignore
+    stochastic = env_id != "physml/QubitControl-v0"
+    assert np.array_equal(a, rollout(4)) != stochastic
 
 
-def test_import_physml_registers_without_torch_or_numba():
+def test_import_physml_is_light_and_physml_rl_registers():
     import subprocess
     import sys
 
-    code = ("import sys, physml, gymnasium as gym; gym.make('physml/EnergyLevels-v0');"
-            "print(sorted(m for m in ('torch', 'numba') if m in sys.modules))")
+    code = ("import sys, physml; heavy = ('gymnasium', 'torch', 'sklearn', 'numba');"
+            "print(sorted(m for m in heavy if m in sys.modules));"
+            "import physml.rl, gymnasium as gym; gym.make('physml/EnergyLevels-v0');"
+            "print(sorted(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert out.split("\n")[:2] == ["[]", "['gymnasium']"]  # registering imports Gymnasium alone
 
 
 # -- energy levels ---------------------------------------------------------------------------

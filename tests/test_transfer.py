@@ -226,11 +226,24 @@ def test_nan_in_target_is_refused(source):
 
 
 @pytest.mark.parametrize("kw, name", [({"mode": "everything"}, "mode"), ({"epochs": 0}, "epochs"),
-                                      ({"lr": -1.0}, "lr"), ({"freeze": "1."}, "freeze")])
+                                      ({"lr": -1.0}, "lr"), ({"freeze": "1."}, "freeze"), ({"epochs": True}, "epochs"),
+                                      ({"lr": float("inf")}, "lr"), ({"alpha": 0.0}, "alpha"),
+                                      ({"solver": "lbfgs"}, "solver"), ({"seed": 1.5}, "seed"),
+                                      ({"validation_fraction": 1.0}, "validation_fraction")])
 def test_bad_fine_tune_parameters(source, kw, name):
     X, y = pendulum(5, G_MOON, seed=2)
-    with pytest.raises(ParameterError, match=name):
+    with pytest.raises(ParameterError, match=rf"^parameter '{name}' must be "):
         FineTuner(source, **kw).fit(X, y)
+
+
+@pytest.mark.parametrize("kw, name", [({"hidden": ()}, "hidden"), ({"hidden": (8, True)}, "hidden"),
+                                      ({"domain_hidden": 0}, "domain_hidden"), ({"adaptation": -1.0}, "adaptation"),
+                                      ({"batch_size": True}, "batch_size"), ({"lr": 0.0}, "lr"),
+                                      ({"device": "tpu"}, "device"), ({"standardize": "no"}, "standardize")])
+def test_bad_dann_parameters(kw, name):
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ParameterError, match=rf"^parameter '{name}' must be "):
+        DANNClassifier(**kw).fit(X, X[:, 0] > 0, X_target=X)
 
 
 def test_unfitted_source_is_refused():

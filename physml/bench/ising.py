@@ -17,8 +17,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from physml.sim.ising import T_C, metropolis_thresholds, new_rng_state
-from physml.sim.ising._metropolis import MetropolisChain
+from physml.sim.ising import T_C, MetropolisChain, metropolis_thresholds, new_rng_state
 
 __all__ = ["run", "format_report", "numpy_metropolis_sweeps"]
 

@@ -3,8 +3,9 @@
 One-call path: :func:`infer` (``method`` = ``"mcmc"`` or ``"npe"``). Beneath it: priors and
 problems (:class:`Prior`, :class:`InverseProblem`), the closed-form linear-Gaussian update,
 MCMC with a convergence verdict, amortised neural posterior estimation (``sbi``), neural
-inversion by a deep ensemble, learned image reconstruction (a CNN on FBP), regularised least squares (Tikhonov, total variation) with
-the weight chosen by the discrepancy principle, and calibration checks (coverage, SBC, C2ST).
+inversion by a deep ensemble, learned image reconstruction (a CNN on FBP), regularised least squares
+(Tikhonov, total variation) with the weight chosen by the discrepancy principle, and calibration checks
+(coverage, SBC, C2ST).
 """
 
 from ._calibration import c2st as c2st

@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
+from ..validation import check_int, check_ints, check_real, check_seed
 
 __all__ = ["LearnedReconstruction"]
 
@@ -53,13 +54,10 @@ class LearnedReconstruction:
 
     def _check_params(self) -> None:
         for name in ("channels", "steps", "batch_size", "patch"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and v >= 1):
-                raise ParameterError.invalid(name, v, "an integer >= 1")
-        if not self.dilations or not all(isinstance(d, int) and d >= 1 for d in self.dilations):
-            raise ParameterError.invalid("dilations", self.dilations, "a non-empty tuple of integers >= 1")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ParameterError.invalid("lr", self.lr, "finite and > 0")
+            check_int(name, getattr(self, name), 1)
+        check_ints("dilations", self.dilations, 1)
+        check_real("lr", self.lr, 0.0, math.inf, closed="neither")
+        check_seed("seed", self.seed)
 
     @staticmethod
     def _images(name: str, a) -> np.ndarray:
@@ -75,7 +73,7 @@ class LearnedReconstruction:
     def fit(self, inputs, targets) -> "LearnedReconstruction":
         import torch
 
-        from ..models._torch_base import forked_torch_rng
+        from ..models import forked_torch_rng
 
         self._check_params()
         X, T = self._images("inputs", inputs), self._images("targets", targets)
@@ -110,10 +108,9 @@ class LearnedReconstruction:
             sched.step()
             self.loss_curve_.append(float(loss.detach()))
             if not math.isfinite(self.loss_curve_[-1]):
-                from ..errors import TrainingError
+                from ..models import divergence_error
 
-                raise TrainingError(f"learned reconstruction diverged at step {step} (loss {self.loss_curve_[-1]}); "
-                                    f"try a smaller lr than {self.lr}")
+                raise divergence_error("training", self.loss_curve_[-1], step, self.steps, self.lr, unit="step")
         net.eval()
         self.net_ = net
         self.fit_seconds_ = time.perf_counter() - t0

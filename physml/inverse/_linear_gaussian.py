@@ -106,7 +106,8 @@ def sequential_update(prior: Gaussian, G, y, noise, *, block: int = 1) -> Gaussi
         raise ParameterError.invalid("block", block, "an integer >= 1")
     off = R - np.diag(np.diag(R))
     if np.any(off != 0):
-        raise ParameterError.invalid("noise", "correlated covariance", "uncorrelated (diagonal) noise for sequential updates")
+        raise ParameterError.invalid("noise", "correlated covariance",
+                                     "uncorrelated (diagonal) noise for sequential updates")
     m, P = prior.mean.copy(), prior.cov.copy()
     eye = np.eye(m.size)
     for start in range(0, y.size, block):

@@ -15,8 +15,9 @@ import time
 import numpy as np
 from scipy.stats import norm
 
-from ..errors import DataError, ParameterError
+from ..errors import DataError
 from ..models import MLPFactory, TorchRegressor
+from ..validation import check_int, check_real
 
 __all__ = ["NeuralInversion"]
 
@@ -38,10 +39,8 @@ class NeuralInversion:
         self.device = device
 
     def fit(self, Y, theta) -> "NeuralInversion":
-        if not (isinstance(self.n_members, int) and self.n_members >= 1):
-            raise ParameterError.invalid("n_members", self.n_members, "an integer >= 1")
-        if not 0 < self.calibration_fraction < 0.5:
-            raise ParameterError.invalid("calibration_fraction", self.calibration_fraction, "in (0, 0.5)")
+        check_int("n_members", self.n_members, 1)
+        check_real("calibration_fraction", self.calibration_fraction, 0.0, 0.5, closed="neither")
         Y, theta = np.asarray(Y, np.float64), np.asarray(theta, np.float64)
         if Y.ndim != 2 or theta.ndim != 2 or len(Y) != len(theta):
             raise DataError(f"need Y (n, n_obs) and theta (n, dim) with the same n; got {Y.shape}, {theta.shape}")

@@ -11,13 +11,13 @@ are R² for regression and accuracy for classification.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 from sklearn import model_selection as ms
 
 from ..errors import ParameterError
 from ..models import TASKS, make_model
+from ..validation import check_int
 
 __all__ = ["CVResult", "cross_validate", "learning_curve", "make_splitter", "SCORING"]
 
@@ -38,8 +38,7 @@ class CVResult:
 def _check(task: str, cv) -> None:
     if task not in TASKS:
         raise ParameterError.invalid("task", task, "'regression' or 'classification'")
-    if not isinstance(cv, Integral) or isinstance(cv, bool) or cv < 2:
-        raise ParameterError.invalid("cv", cv, "an integer number of folds >= 2")
+    check_int("cv", cv, 2)  # folds
 
 
 def make_splitter(task: str, cv: int = 5, *, groups=None, seed: int = 0):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..errors import ParameterError
+from ..validation import check_int
 
 __all__ = ["forecast_windows", "persistence_forecast"]
 
@@ -24,8 +23,7 @@ def forecast_windows(series: np.ndarray, window: int, horizon: int, stride: int 
     if series.ndim != 3:
         raise ParameterError.invalid("series", f"shape {series.shape}", "an array (n_traj, n_times, channels)")
     for name, value in (("window", window), ("horizon", horizon), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ParameterError.invalid(name, value, "an integer >= 1")
+        check_int(name, value, 1)
     n_traj, n_times, _ = series.shape
     if window + horizon > n_times:
         raise ParameterError.invalid("window", window, f"window + horizon <= {n_times} time steps (horizon {horizon})")

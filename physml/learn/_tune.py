@@ -12,7 +12,6 @@ import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from ..errors import ParameterError, TrainingError
 from ..models import make_model, model_params
+from ..validation import check_int
 from ._cv import _check, cross_validate
 from ._search_spaces import SEARCH_SPACES
 
@@ -75,8 +75,7 @@ def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 
 
     _check(task, cv)
     allowed = model_params(name, task)  # also: UnknownNameError for an unknown name
-    if not isinstance(n_trials, Integral) or isinstance(n_trials, bool) or n_trials < 1:
-        raise ParameterError.invalid("n_trials", n_trials, "an integer >= 1")
+    check_int("n_trials", n_trials, 1)
     fixed = dict(fixed or {})
     for key in fixed:
         if key not in allowed:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import nn
 
-from ..errors import ParameterError
+from ..validation import Bool, Int, Ints, OneOf, validate_fields
 
 __all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory"]
 
@@ -52,6 +53,11 @@ class PeriodicCNNFactory:
     channels: tuple[int, ...] = (8, 16)
     kernel_size: int = 3
     flip_invariant: bool = False
+
+    CONSTRAINTS: ClassVar = {"channels": Ints(1), "kernel_size": Int(1), "flip_invariant": Bool()}
+
+    def __post_init__(self) -> None:
+        validate_fields(self, self.CONSTRAINTS)
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]
@@ -133,9 +139,11 @@ class FieldCNNFactory:
     d4_invariant: bool = False
     d4_training: str = "average"
 
+    CONSTRAINTS: ClassVar = {"channels": Ints(1), "hidden": Int(1), "d4_invariant": Bool(),
+                             "d4_training": OneOf("average", "augment")}
+
     def __post_init__(self) -> None:
-        if self.d4_training not in ("average", "augment"):
-            raise ParameterError.invalid("d4_training", self.d4_training, "'average' or 'augment'")
+        validate_fields(self, self.CONSTRAINTS)
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         in_channels = 1 if len(input_shape) == 2 else input_shape[0]

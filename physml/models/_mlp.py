@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral
+from typing import ClassVar
 
 from torch import nn
 
-from ..errors import ParameterError
+from ..validation import Ints, OneOf, validate_fields
 
 __all__ = ["MLPFactory"]
 
@@ -26,13 +26,10 @@ class MLPFactory:
     hidden: tuple[int, ...] = (64, 64)
     activation: str = "tanh"
 
+    CONSTRAINTS: ClassVar = {"hidden": Ints(1, allow_empty=True), "activation": OneOf(*_ACTIVATIONS)}
+
     def __post_init__(self):
-        hidden = tuple(self.hidden) if isinstance(self.hidden, (tuple, list)) else None
-        if hidden is None or not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
-            raise ParameterError.invalid("hidden", self.hidden, "a tuple of layer widths, each an integer >= 1")
-        object.__setattr__(self, "hidden", tuple(int(h) for h in hidden))
-        if self.activation not in _ACTIVATIONS:
-            raise ParameterError.invalid("activation", self.activation, f"one of {', '.join(_ACTIVATIONS)}")
+        validate_fields(self, self.CONSTRAINTS)
 
     def __call__(self, input_shape: tuple[int, ...], n_outputs: int) -> nn.Module:
         act = _ACTIVATIONS[self.activation]

@@ -33,8 +33,9 @@ from .._version import __version__
 from ..errors import DataError, OutputExistsError, ParameterError
 from ._skops_trust import TRUSTED_TYPES
 from ._torch_base import TorchEstimatorBase
-from ._torch_io import one_line as _one_line
-from ._torch_io import read_json, read_safetensors, torch_from_state, torch_state
+from ._torch_io import torch_from_state
+from ._torch_state import one_line as _one_line
+from ._torch_state import read_json, read_safetensors, torch_state
 from ._zoo import remember_zoo_name, zoo_name
 
 __all__ = ["SavedModel", "save_model", "load_model"]

@@ -1,15 +1,13 @@
 """What :class:`TorchClassifier` and :class:`TorchRegressor` share: checks, scaling, fit set-up, prediction.
 
 Subclasses define ``__init__`` (scikit-learn reads the hyper-parameters from
-its signature), the loss and the targets; the loop itself is
-:func:`physml.models._training.train_module`.
+its signature), the loss, the targets and ``CONSTRAINTS`` (their parameters' checks);
+the loop itself is :func:`physml.models.torch_utils.train_module`.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
-from numbers import Integral, Real
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -19,56 +17,23 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ..device import resolve_device
 from ..errors import ParameterError
 from ._mlp import MLPFactory
-from ._training import LR_SCHEDULES, train_module
+from .torch_utils import TRAINING_CONSTRAINTS, check_params, forked_torch_rng, seeded_split, train_module
 
 __all__ = ["TorchEstimatorBase"]
 
 _PREDICT_CHUNK = 4096
 
 
-@contextlib.contextmanager
-def forked_torch_rng(device: torch.device, seed: int | None = None) -> Iterator[None]:
-    """Draw torch random numbers inside, from ``seed``, without touching the global generators after exit.
-
-    Only the generators of ``device`` are seeded (``torch.manual_seed`` would also
-    reseed every GPU's, outside what is forked and restored).
-    """
-    cuda = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=cuda):
-        if seed is not None:
-            torch.default_generator.manual_seed(seed)
-            if cuda:
-                torch.cuda.manual_seed_all(seed)
-        yield
-
-
 class TorchEstimatorBase(BaseEstimator):
     """Shared machinery of the torch estimators (not public: use the two subclasses)."""
 
+    CONSTRAINTS = TRAINING_CONSTRAINTS
+
     def _check_params(self) -> None:
-        def bad(name: str, allowed: str) -> ParameterError:
-            return ParameterError.invalid(name, getattr(self, name), allowed)
-
-        def is_int(v) -> bool:
-            return isinstance(v, Integral) and not isinstance(v, bool)
-
-        if self.module is not None and not callable(self.module):
-            raise bad("module", "None or a callable (input_shape, n_outputs) -> torch.nn.Module")
-        for name in ("epochs", "batch_size", "patience"):
-            if not is_int(getattr(self, name)) or getattr(self, name) < 1:
-                raise bad(name, "an integer >= 1")
-        if not isinstance(self.lr, Real) or not self.lr > 0:
-            raise bad("lr", "a float > 0")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise bad("lr_schedule", "one of " + ", ".join(repr(s) for s in LR_SCHEDULES))
-        if not isinstance(self.weight_decay, Real) or not self.weight_decay >= 0:
-            raise bad("weight_decay", "a float >= 0")
-        if not isinstance(self.validation_fraction, Real) or not 0 <= self.validation_fraction < 1:
-            raise bad("validation_fraction", "a float in [0, 1)")
-        if not is_int(self.seed) or self.seed < 0:
-            raise bad("seed", "an integer >= 0")
+        check_params(self, self.CONSTRAINTS)
         if self.standardize and self.any_size:
-            raise bad("standardize", "False when any_size=True (scaling needs a fixed input size)")
+            raise ParameterError.invalid("standardize", self.standardize,
+                                         "False when any_size=True (scaling needs a fixed input size)")
 
     def _validate_X(self, X, *, fitting: bool) -> np.ndarray:
         if not fitting:
@@ -104,14 +69,13 @@ class TorchEstimatorBase(BaseEstimator):
 
         rng = np.random.default_rng(self.seed)
         gen = torch.Generator().manual_seed(int(rng.integers(2**31)))
-        perm = torch.as_tensor(rng.permutation(len(X)))
-        n_val = min(int(round(self.validation_fraction * len(X))), len(X) - 1) if len(X) >= 10 else 0
+        train_idx, val_idx = seeded_split(len(X), self.validation_fraction, rng)
         factory = self.module if self.module is not None else MLPFactory()
         with forked_torch_rng(self.device_, int(rng.integers(2**31))):  # weights and any dropout: from `seed` alone
             net = factory(self.input_shape_, n_outputs).to(self.device_)
             history = train_module(
-                net, self._tensor(X), targets.to(self.device_), loss_fn, train_idx=perm[n_val:],
-                val_idx=perm[:n_val], epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                net, self._tensor(X), targets.to(self.device_), loss_fn, train_idx=train_idx,
+                val_idx=val_idx, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                 weight_decay=self.weight_decay, patience=self.patience, generator=gen, progress=self.progress,
                 advice=advice, lr_schedule=self.lr_schedule)
         self.module_ = net

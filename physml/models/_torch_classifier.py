@@ -19,6 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._torch_base import TorchEstimatorBase
+from ._torch_state import save_torch_estimator
 
 __all__ = ["TorchClassifier"]
 
@@ -104,6 +105,4 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
         :func:`physml.models.load_torch_estimator` reads the pair back; so does any
         safetensors + JSON reader.
         """
-        from ._torch_io import save_torch_estimator
-
         return save_torch_estimator(self, path, force=force)

@@ -16,7 +16,10 @@ import torch
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import validate_data
 
+from ..validation import Bool
 from ._torch_base import TorchEstimatorBase
+from ._torch_state import save_torch_estimator
+from .torch_utils import TRAINING_CONSTRAINTS
 
 __all__ = ["TorchRegressor"]
 
@@ -43,6 +46,8 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
     Fitted attributes: ``module_``, ``loss_curve_`` and ``validation_curve_`` (MSE in standardised target
     units), ``best_epoch_``, ``n_iter_``, ``mean_``, ``scale_``, ``y_mean_``, ``y_scale_``, ``n_outputs_``.
     """
+
+    CONSTRAINTS = {**TRAINING_CONSTRAINTS, "standardize_target": Bool()}
 
     def __init__(self, module: Callable | None = None, *, epochs: int = 200, batch_size: int = 64, lr: float = 1e-3,
                  weight_decay: float = 0.0, validation_fraction: float = 0.15, patience: int = 20,
@@ -101,8 +106,6 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
 
     def save(self, path: str | Path, *, force: bool = False) -> tuple[Path, Path]:
         """Write ``<path>.safetensors`` (weights, scaling) and ``<path>.json`` (hyper-parameters, shapes)."""
-        from ._torch_io import save_torch_estimator
-
         return save_torch_estimator(self, path, force=force)
 
     def __sklearn_tags__(self):

@@ -35,7 +35,7 @@ import scipy.optimize
 from physml.data import Dataset, provenance, seed_record
 
 from ..validation import check_int, check_range, check_real
-from .md._reference import JZG_GAMMA, JZG_X, jzg_coefficients
+from .md import JZG_GAMMA, JZG_X, jzg_coefficients
 
 __all__ = ["JZG_X", "JZG_GAMMA", "EPS_K", "SIGMA_ANGSTROM", "lj_pressure", "lj_compressibility",
            "lj_critical_point", "lj_second_virial_exact", "reduced_temperature", "reduced_density",
@@ -79,7 +79,12 @@ def lj_critical_point() -> tuple[float, float, float]:
         p0, pp, pm = lj_pressure(T, r), lj_pressure(T, r + h), lj_pressure(T, r - h)
         return [(pp - pm) / (2 * h), (pp - 2 * p0 + pm) / h**2]
 
-    T, r = scipy.optimize.fsolve(eqs, [1.3, 0.3], xtol=1e-12)
+    # xtol 1e-12 is below what the finite differences resolve (their rounding noise, ~1e-16 P / h^2, stalls the
+    # second equation near 1e-7), so fsolve may end with "not making good progress" (ier 5) at the answer:
+    # take its result when both equations are at that noise floor, as the warning it would otherwise print says
+    (T, r), info, ier, msg = scipy.optimize.fsolve(eqs, [1.3, 0.3], xtol=1e-12, full_output=True)
+    if ier not in (1, 5) or abs(info["fvec"][0]) > 1e-8 or abs(info["fvec"][1]) > 1e-5:
+        raise RuntimeError(f"the critical point of the JZG equation was not found: {' '.join(msg.split())}")
     return float(T), float(r), float(lj_pressure(T, r))
 
 

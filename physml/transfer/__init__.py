@@ -10,6 +10,7 @@
   samples, transferred vs from scratch; crossover, samples saved, negative transfer.
 """
 
+from ._checks import check_same_units_scale as check_same_units_scale
 from ._checks import check_target as check_target
 from ._checks import check_units as check_units
 from ._coral import CoralAdapted as CoralAdapted
@@ -26,4 +27,4 @@ from ._finetune import output_layer_name as output_layer_name
 
 __all__ = ["FineTuner", "MODES", "output_layer_name", "CoralAligner", "CoralAdapted", "coral_matrix",
            "DANNClassifier", "GradientReversal", "TransferCurve", "efficiency_curve", "rmse", "check_target",
-           "check_units"]
+           "check_units", "check_same_units_scale"]

@@ -14,14 +14,13 @@ symmetric covariances, clipped at zero.
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import DataError, ParameterError
+from ..validation import check_real
 from ._checks import check_target
 
 __all__ = ["CoralAligner", "CoralAdapted", "coral_matrix"]
@@ -43,9 +42,7 @@ def coral_matrix(C_source: np.ndarray, C_target: np.ndarray, eps: float = 0.0) -
 
 
 def _check_eps(eps) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, Real) or not eps >= 0:
-        raise ParameterError.invalid("eps", eps, "a float >= 0")
-    return float(eps)
+    return check_real("eps", eps, 0.0)
 
 
 class CoralAligner(TransformerMixin, BaseEstimator):

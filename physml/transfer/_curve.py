@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 
 from ..errors import ParameterError
+from ..validation import check_int
 from ._checks import check_target
 
 __all__ = ["TransferCurve", "efficiency_curve", "rmse"]
@@ -96,8 +96,7 @@ def efficiency_curve(fit_transfer: Callable[[np.ndarray, np.ndarray, int], objec
     sizes = tuple(int(n) for n in sizes)
     if not sizes or any(n < 1 or n > len(X_pool) for n in sizes) or list(sizes) != sorted(set(sizes)):
         raise ParameterError.invalid("sizes", sizes, f"increasing integers in [1, {len(X_pool)}] (the pool size)")
-    if isinstance(repeats, bool) or not isinstance(repeats, Integral) or repeats < 1:
-        raise ParameterError.invalid("repeats", repeats, "an integer >= 1")
+    check_int("repeats", repeats, 1)
     rng = np.random.default_rng(seed)
     draws = [(rng.permutation(len(X_pool)), int(rng.integers(2**31))) for _ in range(repeats)]
     transfer = np.empty((repeats, len(sizes)))

@@ -15,7 +15,6 @@ Estimator API: ``DANNClassifier().fit(X_source, y_source, X_target=...)``, then 
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -26,8 +25,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..device import resolve_device
-from ..errors import ParameterError, TrainingError
-from ..models._torch_base import forked_torch_rng
+from ..errors import ParameterError
+from ..models import TRAINING_CONSTRAINTS, check_params, divergence_error, forked_torch_rng
+from ..validation import Int, Ints, Real
 from ._checks import check_target
 
 __all__ = ["DANNClassifier", "GradientReversal"]
@@ -88,6 +88,10 @@ class DANNClassifier(ClassifierMixin, BaseEstimator):
     Fitted: ``classes_``, ``module_``, ``loss_curve_`` (label loss), ``domain_loss_curve_``, ``mean_``, ``scale_``.
     """
 
+    CONSTRAINTS = {"hidden": Ints(1), "domain_hidden": Int(1), "adaptation": Real(0.0),
+                   **{k: TRAINING_CONSTRAINTS[k] for k in ("epochs", "batch_size", "lr", "weight_decay", "standardize",
+                                                           "seed", "device", "progress")}}
+
     def __init__(self, *, hidden: tuple[int, ...] = (64, 32), domain_hidden: int = 32, adaptation: float = 1.0,
                  epochs: int = 30, batch_size: int = 64, lr: float = 1e-3, weight_decay: float = 0.0,
                  standardize: bool = True, seed: int = 0, device: str = "cpu", progress: bool = False):
@@ -104,26 +108,7 @@ class DANNClassifier(ClassifierMixin, BaseEstimator):
         self.progress = progress
 
     def _check_params(self) -> None:
-        def bad(name: str, allowed: str) -> ParameterError:
-            return ParameterError.invalid(name, getattr(self, name), allowed)
-
-        def is_int(v) -> bool:
-            return isinstance(v, Integral) and not isinstance(v, bool)
-
-        if not isinstance(self.hidden, (tuple, list)) or not self.hidden or not all(
-                is_int(h) and h >= 1 for h in self.hidden):
-            raise bad("hidden", "a non-empty tuple of layer widths, each an integer >= 1")
-        for name in ("domain_hidden", "epochs", "batch_size"):
-            if not is_int(getattr(self, name)) or getattr(self, name) < 1:
-                raise bad(name, "an integer >= 1")
-        if not isinstance(self.adaptation, Real) or not self.adaptation >= 0:
-            raise bad("adaptation", "a float >= 0")
-        if not isinstance(self.lr, Real) or not self.lr > 0:
-            raise bad("lr", "a float > 0")
-        if not isinstance(self.weight_decay, Real) or not self.weight_decay >= 0:
-            raise bad("weight_decay", "a float >= 0")
-        if not is_int(self.seed) or self.seed < 0:
-            raise bad("seed", "an integer >= 0")
+        check_params(self, self.CONSTRAINTS)
 
     def fit(self, X, y, *, X_target=None) -> "DANNClassifier":
         """Train on labelled source ``(X, y)`` and unlabelled ``X_target`` (required unless adaptation=0)."""
@@ -190,8 +175,8 @@ class DANNClassifier(ClassifierMixin, BaseEstimator):
             label_curve.append(float(torch.stack(lab).mean()))
             domain_curve.append(float(torch.stack(dom).mean()) if dom else 0.0)
             if not math.isfinite(label_curve[-1] + domain_curve[-1]):
-                raise TrainingError(f"DANN training stopped: the loss became non-finite at epoch {epoch + 1}; "
-                                    f"try a smaller lr (now {self.lr:g}) or a smaller adaptation")
+                raise divergence_error("training", label_curve[-1] + domain_curve[-1], epoch, self.epochs, self.lr,
+                                       " or a smaller adaptation")
         return label_curve, domain_curve
 
     def _tensor(self, X: np.ndarray) -> torch.Tensor:

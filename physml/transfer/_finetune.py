@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -42,9 +41,17 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ParameterError
-from ..models import TorchClassifier, TorchRegressor
-from ..models._torch_base import forked_torch_rng
-from ..models._training import train_module
+from ..models import (
+    TRAINING_CONSTRAINTS,
+    TorchClassifier,
+    TorchRegressor,
+    check_params,
+    forked_torch_rng,
+    seeded_split,
+    train_module,
+)
+from ..models.torch_utils import OptionalOf
+from ..validation import OneOf, Real, Strs
 from ._checks import check_same_units_scale, check_target, check_units
 
 __all__ = ["FineTuner", "MODES", "output_layer_name"]
@@ -107,6 +114,11 @@ class FineTuner(BaseEstimator):
     names), ``loss_curve_``, ``n_iter_``.
     """
 
+    CONSTRAINTS = {"mode": OneOf(*MODES), "freeze": OptionalOf(Strs()), "lr": OptionalOf(TRAINING_CONSTRAINTS["lr"]),
+                   "solver": OneOf("auto", "adam"), "alpha": Real(0.0, np.inf, closed="neither"),
+                   **{k: TRAINING_CONSTRAINTS[k] for k in ("epochs", "batch_size", "patience", "weight_decay",
+                                                           "validation_fraction", "seed")}}
+
     def __init__(self, source=None, *, mode: str = "last_layer", freeze: Sequence[str] | None = None,
                  epochs: int = 300, batch_size: int = 64, lr: float | None = None, weight_decay: float = 0.0,
                  validation_fraction: float = 0.0, patience: int = 30, source_units: Sequence[str] | None = None,
@@ -128,33 +140,10 @@ class FineTuner(BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _check_params(self) -> None:
-        def bad(name: str, allowed: str) -> ParameterError:
-            return ParameterError.invalid(name, getattr(self, name), allowed)
-
         if not isinstance(self.source, (TorchRegressor, TorchClassifier)):
-            raise bad("source", "a fitted TorchRegressor or TorchClassifier")
+            raise ParameterError.invalid("source", self.source, "a fitted TorchRegressor or TorchClassifier")
         check_is_fitted(self.source, "module_")
-        if self.mode not in MODES:
-            raise bad("mode", f"one of {', '.join(MODES)}")
-        if self.freeze is not None and (isinstance(self.freeze, str)
-                                        or not all(isinstance(p, str) for p in self.freeze)):
-            raise bad("freeze", "None or a sequence of parameter-name prefixes")
-        for name in ("epochs", "batch_size", "patience"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Integral) or v < 1:
-                raise bad(name, "an integer >= 1")
-        if self.lr is not None and (not isinstance(self.lr, Real) or not self.lr > 0):
-            raise bad("lr", "None or a float > 0")
-        if not isinstance(self.weight_decay, Real) or not self.weight_decay >= 0:
-            raise bad("weight_decay", "a float >= 0")
-        if not isinstance(self.validation_fraction, Real) or not 0 <= self.validation_fraction < 1:
-            raise bad("validation_fraction", "a float in [0, 1)")
-        if self.solver not in ("auto", "adam"):
-            raise bad("solver", "'auto' or 'adam'")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, Real) or not self.alpha > 0:
-            raise bad("alpha", "a float > 0")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
-            raise bad("seed", "an integer >= 0")
+        check_params(self, self.CONSTRAINTS)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, *, units: Sequence[str] | None = None) -> "FineTuner":
@@ -201,21 +190,21 @@ class FineTuner(BaseEstimator):
             raise ParameterError.invalid("freeze", self.freeze, "prefixes that leave at least one parameter trainable")
         lr = self.lr if self.lr is not None else (src.lr / 10 if self.mode == "full" else src.lr)
         gen = torch.Generator().manual_seed(int(rng.integers(2**31)))
-        perm = torch.as_tensor(rng.permutation(len(X)))
-        n_val = min(int(round(self.validation_fraction * len(X))), len(X) - 1) if len(X) >= 10 else 0
+        train_idx, val_idx = seeded_split(len(X), self.validation_fraction, rng)
         with forked_torch_rng(est.device_, int(rng.integers(2**31))):
             if self.mode == "linear_probe" and self.freeze is None:
                 dict(net.named_modules())[head].reset_parameters()
             head_module = dict(net.named_modules())[head]
-            closed = (self.solver == "auto" and isinstance(est, TorchRegressor) and isinstance(head_module, torch.nn.Linear)
-                      and set(self.trainable_) == {n for n, _ in net.named_parameters() if n.startswith(head + ".")})
+            head_params = {n for n, _ in net.named_parameters() if n.startswith(head + ".")}
+            closed = (self.solver == "auto" and isinstance(est, TorchRegressor)
+                      and isinstance(head_module, torch.nn.Linear) and set(self.trainable_) == head_params)
             if closed:
                 _solve_head(net, head_module, est._tensor(X.astype(np.float32)), targets.to(est.device_),
                             self.alpha, pull_to_pretrained=self.mode != "linear_probe" or self.freeze is not None)
                 history = None
             else:
                 history = train_module(net, est._tensor(X.astype(np.float32)), targets.to(est.device_), loss_fn,
-                                   train_idx=perm[n_val:], val_idx=perm[:n_val], epochs=self.epochs,
+                                   train_idx=train_idx, val_idx=val_idx, epochs=self.epochs,
                                    batch_size=self.batch_size, lr=lr, weight_decay=self.weight_decay,
                                    patience=self.patience, generator=gen, progress=False,
                                    advice=", or mode='last_layer'")

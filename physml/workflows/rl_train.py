@@ -69,7 +69,7 @@ def train_run(env_id: str, agent: str, steps: int, *, seed: int = 0, env_kwargs:
     returns = evaluate(learner, eval_env, eval_episodes, seed=10_000 + seed)
     wall = time.perf_counter() - start
     config = {"env_id": env_id, "env_kwargs": env_kwargs or {}, "agent": agent, "steps": steps, "seed": seed,
-              "eval_episodes": eval_episodes, "hyper": learner.hyper}
+              "eval_episodes": eval_episodes, "hyper": dict(learner.hyper)}
     res = StudyResult("rl-train", config, title=f"physml rl train: {agent} on {env_id}")
     res.add_metric("eval_mean_return", returns.mean())
     res.add_metric("eval_std_return", returns.std())

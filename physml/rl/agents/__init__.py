@@ -3,6 +3,10 @@
 
 * :class:`QLearning` (tabular, :class:`Discretizer` for Box observations), :class:`DQN`,
   :class:`Reinforce`, :class:`PPO` and :class:`A2C` (discrete and continuous actions).
+* Their hyper-parameters: one frozen dataclass each (:class:`QLearningHyper`, :class:`DQNHyper`,
+  :class:`ReinforceHyper`, :class:`A2CHyper`, :class:`PPOHyper`) with its defaults and constraints; a wrong
+  name, type or range is one :class:`~physml.errors.ParameterError` at construction (:func:`check_hyper`
+  checks a set of keywords without an environment, e.g. in a study's ``Config``).
 * :func:`make_agent` by name (``AGENTS``), :func:`evaluate` (greedy returns), :func:`load_agent`.
 
 Each is written out in one compact file rather than taken from Stable-Baselines3 so that the algorithm
@@ -17,16 +21,25 @@ from pathlib import Path
 import gymnasium as gym
 
 from ...errors import DataError, UnknownNameError
-from ._base import Agent, LearningCurve, check_steps, evaluate
-from .dqn import DQN
-from .ppo import A2C, PPO
-from .q_learning import Discretizer, QLearning
-from .reinforce import Reinforce
+from ._base import Agent, Hyper, LearningCurve, check_steps, evaluate
+from .dqn import DQN, DQNHyper
+from .ppo import A2C, PPO, A2CHyper, PPOHyper
+from .q_learning import Discretizer, QLearning, QLearningHyper
+from .reinforce import Reinforce, ReinforceHyper
 
-__all__ = ["Agent", "LearningCurve", "evaluate", "check_steps", "QLearning", "Discretizer", "DQN", "Reinforce", "PPO", "A2C",
-           "AGENTS", "make_agent", "load_agent"]
+__all__ = ["Agent", "Hyper", "LearningCurve", "evaluate", "check_steps", "QLearning", "QLearningHyper", "Discretizer",
+           "DQN", "DQNHyper", "Reinforce", "ReinforceHyper", "PPO", "PPOHyper", "A2C", "A2CHyper",
+           "AGENTS", "make_agent", "load_agent", "check_hyper"]
 
 AGENTS: dict[str, type[Agent]] = {c.name: c for c in (QLearning, DQN, Reinforce, A2C, PPO)}
+
+
+def check_hyper(name: str, **hyper) -> Hyper:
+    """The validated hyper-parameters of agent ``name`` (UnknownNameError, or ParameterError for a wrong key,
+    type or range), without building the agent."""
+    if name not in AGENTS:
+        raise UnknownNameError("agent", name, list(AGENTS))
+    return AGENTS[name].Hyper.from_kwargs(**hyper)
 
 
 def make_agent(name: str, env: gym.Env, *, seed: int = 0, **hyper) -> Agent:

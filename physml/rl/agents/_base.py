@@ -14,17 +14,79 @@ global torch RNG is left as found and the same seed gives the same learning curv
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 
 from ...errors import DataError, ParameterError
+from ...validation import Constraint, Int, Real, check_int, check_real, check_seed, validate_fields
 
-__all__ = ["Agent", "LearningCurve", "evaluate", "space_spec", "check_steps"]
+__all__ = ["Agent", "Hyper", "LearningCurve", "evaluate", "space_spec", "check_steps", "OptionalOf", "PositiveOrInf"]
+
+
+# ---------------------------------------------------------------------------------------------- hyper-parameters
+@dataclass(frozen=True)
+class Hyper(Mapping):
+    """An agent's hyper-parameters: a frozen dataclass whose ``CONSTRAINTS`` are checked on construction.
+
+    Each agent declares its subclass (``DQNHyper``, ...) with the fields, their defaults and their constraints;
+    a wrong name, type or range is one :class:`~physml.errors.ParameterError`. It reads like a dict too
+    (``h["gamma"]``, ``dict(h)``, ``h.items()``), which is what the JSON of a saved agent stores.
+    """
+
+    CONSTRAINTS: ClassVar[dict[str, Constraint]] = {}
+    agent: ClassVar[str] = "agent"
+
+    def __post_init__(self) -> None:
+        validate_fields(self, self.CONSTRAINTS)
+
+    @classmethod
+    def from_kwargs(cls, **hyper: Any) -> "Hyper":
+        """The hyper-parameters from keywords; a name the agent does not have is a ParameterError."""
+        known = [f.name for f in dataclasses.fields(cls)]
+        for name in sorted(hyper):
+            if name not in known:
+                raise ParameterError.invalid(name, hyper[name], f"a hyper-parameter of {cls.agent}: "
+                                             + ", ".join(sorted(known)))
+        return cls(**hyper)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in {f.name for f in dataclasses.fields(self)}:  # __dataclass_fields__ has the ClassVars too
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self):
+        return (f.name for f in dataclasses.fields(self))
+
+    def __len__(self) -> int:
+        return len(dataclasses.fields(self))
+
+
+@dataclass(frozen=True)
+class OptionalOf(Constraint):
+    """``None`` or what ``inner`` accepts."""
+
+    inner: Constraint
+
+    def check(self, name, value):
+        return None if value is None else self.inner.check(name, value)
+
+
+@dataclass(frozen=True)
+class PositiveOrInf(Constraint):
+    """A number > 0, or infinity (the switch-off value of a clip range)."""
+
+    def check(self, name, value):
+        if isinstance(value, (float, np.floating)) and value == math.inf:
+            return math.inf
+        return check_real(name, value, 0.0, math.inf, closed="neither")
 
 
 @dataclass
@@ -48,9 +110,7 @@ class LearningCurve:
 
 
 def check_steps(total_steps: object) -> int:
-    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 1:
-        raise ParameterError.invalid("steps", total_steps, "an integer >= 1")
-    return int(total_steps)
+    return check_int("steps", total_steps, 1)
 
 
 def space_spec(space: gym.Space) -> dict[str, Any]:
@@ -63,9 +123,11 @@ def space_spec(space: gym.Space) -> dict[str, Any]:
 
 
 class Agent:
-    """Base class; subclasses set ``name``, ``discrete_only`` and implement ``_learn`` / ``predict`` / weights."""
+    """Base class; subclasses set ``name``, ``Hyper``, ``discrete_only`` and implement ``_learn`` / ``predict`` /
+    weights. ``self.hyper`` is the validated ``Hyper`` instance."""
 
     name = "agent"
+    Hyper: type[Hyper] = Hyper
     discrete_only = False
     uses_torch = False
 
@@ -76,15 +138,10 @@ class Agent:
         if self.discrete_only and not isinstance(env.action_space, gym.spaces.Discrete):
             raise ParameterError.invalid("agent", self.name, f"an agent for continuous actions ({self.name} needs "
                                          "Discrete actions; try reinforce, a2c or ppo)")
+        self.hyper = self.Hyper.from_kwargs(**hyper)
         self.env = env
-        self.seed = int(seed)
-        self.rng = np.random.default_rng(seed)
-        self.hyper = dict(self.defaults())
-        unknown = set(hyper) - set(self.hyper)
-        if unknown:
-            raise ParameterError.invalid(sorted(unknown)[0], hyper[sorted(unknown)[0]],
-                                         f"a hyper-parameter of {self.name}: " + ", ".join(sorted(self.hyper)))
-        self.hyper.update(hyper)
+        self.seed = check_seed("seed", seed)
+        self.rng = np.random.default_rng(self.seed)
         self.curve = LearningCurve()
         self.steps_done = 0
         self._episode_seed_used = False
@@ -92,10 +149,6 @@ class Agent:
             self._build()
 
     # -- to override ------------------------------------------------------------------------------
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {}
-
     def _build(self) -> None:
         """Create networks / tables (inside the seeded torch RNG)."""
 
@@ -146,7 +199,7 @@ class Agent:
         path.mkdir(parents=True, exist_ok=True)
         state = {k: np.ascontiguousarray(v) for k, v in self._state().items()}
         save_file(state, str(path / "weights.safetensors"))
-        meta = {"agent": self.name, "seed": self.seed, "hyper": self.hyper, "steps_done": self.steps_done,
+        meta = {"agent": self.name, "seed": self.seed, "hyper": dict(self.hyper), "steps_done": self.steps_done,
                 "observation_space": space_spec(self.env.observation_space),
                 "action_space": space_spec(self.env.action_space)}
         (path / "agent.json").write_text(json.dumps(meta, indent=2, default=_json) + "\n")
@@ -169,7 +222,7 @@ class Agent:
         for key, space in (("observation_space", env.observation_space), ("action_space", env.action_space)):
             if meta[key] != json.loads(json.dumps(space_spec(space))):
                 raise DataError(f"the saved agent's {key} does not match the environment's")
-        agent = cls(env, seed=meta["seed"], **_untuple(meta["hyper"]))
+        agent = cls(env, seed=meta["seed"], **meta["hyper"])  # JSON lists: Ints constraints make them tuples
         agent.steps_done = meta["steps_done"]
         agent._load_state(state)
         return agent
@@ -183,15 +236,10 @@ def _json(obj: Any) -> Any:
     raise TypeError(type(obj).__name__)
 
 
-def _untuple(hyper: dict[str, Any]) -> dict[str, Any]:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in hyper.items()}
-
-
 def evaluate(agent: Agent, env: gym.Env, episodes: int, *, seed: int = 10_000,
              max_steps: int = 100_000) -> np.ndarray:
     """Undiscounted returns of ``episodes`` episodes of the greedy policy (``env`` reset with ``seed + i``)."""
-    if isinstance(episodes, bool) or not isinstance(episodes, (int, np.integer)) or episodes < 1:
-        raise ParameterError.invalid("episodes", episodes, "an integer >= 1")
+    episodes = check_int("episodes", episodes, 1)
     returns = np.zeros(episodes)
     for i in range(episodes):
         obs, _ = env.reset(seed=seed + i)
@@ -205,6 +253,15 @@ def evaluate(agent: Agent, env: gym.Env, episodes: int, *, seed: int = 10_000,
     if not np.all(np.isfinite(returns)):
         raise ParameterError.invalid("env", env, "an environment with finite rewards")
     return returns
+
+
+# constraints the agents share
+DISCOUNT = Real(0.0, 1.0, closed="right")  # gamma in (0, 1]
+POSITIVE = Real(0.0, math.inf, closed="neither")  # a learning rate, a clip range, a gradient-norm bound
+NON_NEGATIVE = Real(0.0, math.inf)  # a loss coefficient
+FRACTION = Real(0.0, 1.0)  # a probability (epsilon) or a fraction of training
+COUNT = Int(1)  # steps, batch sizes, epochs, ...
+ANY_REAL = Real()  # finite
 
 
 def linear_schedule(start: float, end: float, fraction: float, progress: float) -> float:

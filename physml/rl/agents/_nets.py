@@ -9,7 +9,10 @@ import numpy as np
 
 from ...errors import ParameterError
 
-__all__ = ["mlp", "obs_dim", "encode", "obs_tensor", "state_dict_to_numpy", "state_dict_from_numpy"]
+__all__ = ["ACTIVATIONS", "mlp", "obs_dim", "encode", "obs_tensor", "state_dict_to_numpy", "state_dict_from_numpy"]
+
+
+ACTIVATIONS = ("relu", "tanh")
 
 
 def obs_dim(space: gym.Space) -> int:

@@ -11,27 +11,52 @@ Zoo's CartPole-v1 hyper-parameters for SB3's DQN.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._base import Agent, linear_schedule
+from ...validation import Int, Ints
+from ._base import COUNT, DISCOUNT, FRACTION, POSITIVE, Agent, Hyper, linear_schedule
 from ._nets import encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
 
-__all__ = ["DQN"]
+__all__ = ["DQN", "DQNHyper"]
+
+
+@dataclass(frozen=True)
+class DQNHyper(Hyper):
+    """DQN's hyper-parameters (defaults: the RL Baselines3 Zoo's CartPole-v1 settings for SB3's DQN)."""
+
+    gamma: float = 0.99
+    lr: float = 2.3e-3
+    buffer_size: int = 100_000
+    batch_size: int = 64
+    learning_starts: int = 1000
+    train_freq: int = 256
+    """Environment steps between training phases."""
+    gradient_steps: int = 128
+    """Adam steps per training phase."""
+    target_update: int = 10
+    """Environment steps between copies of the online network into the target network."""
+    exploration_fraction: float = 0.16
+    eps_start: float = 1.0
+    eps_end: float = 0.04
+    hidden: tuple[int, ...] = (256, 256)
+    max_grad_norm: float = 10.0
+
+    agent: ClassVar[str] = "dqn"
+    CONSTRAINTS: ClassVar = {"gamma": DISCOUNT, "lr": POSITIVE, "buffer_size": COUNT, "batch_size": COUNT,
+                             "learning_starts": Int(0), "train_freq": COUNT, "gradient_steps": COUNT,
+                             "target_update": COUNT, "exploration_fraction": FRACTION, "eps_start": FRACTION,
+                             "eps_end": FRACTION, "hidden": Ints(1, allow_empty=True), "max_grad_norm": POSITIVE}
 
 
 class DQN(Agent):
     name = "dqn"
+    Hyper = DQNHyper
     discrete_only = True
     uses_torch = True
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {"gamma": 0.99, "lr": 2.3e-3, "buffer_size": 100_000, "batch_size": 64, "learning_starts": 1000,
-                "train_freq": 256, "gradient_steps": 128, "target_update": 10, "exploration_fraction": 0.16,
-                "eps_start": 1.0, "eps_end": 0.04, "hidden": (256, 256), "max_grad_norm": 10.0}
 
     def _build(self) -> None:
         import torch
@@ -39,11 +64,11 @@ class DQN(Agent):
         h = self.hyper
         self.n_obs = obs_dim(self.env.observation_space)
         self.n_actions = int(self.env.action_space.n)
-        self.q_net = mlp(self.n_obs, tuple(h["hidden"]), self.n_actions)
-        self.target = mlp(self.n_obs, tuple(h["hidden"]), self.n_actions)
+        self.q_net = mlp(self.n_obs, h.hidden, self.n_actions)
+        self.target = mlp(self.n_obs, h.hidden, self.n_actions)
         self.target.load_state_dict(self.q_net.state_dict())
-        self.opt = torch.optim.Adam(self.q_net.parameters(), lr=h["lr"])
-        n = int(h["buffer_size"])
+        self.opt = torch.optim.Adam(self.q_net.parameters(), lr=h.lr)
+        n = h.buffer_size
         self.buf_obs = np.zeros((n, self.n_obs), np.float32)
         self.buf_next = np.zeros((n, self.n_obs), np.float32)
         self.buf_act = np.zeros(n, np.int64)
@@ -66,16 +91,16 @@ class DQN(Agent):
         import torch.nn.functional as F
 
         h = self.hyper
-        idx = self.rng.integers(0, self.buf_len, h["batch_size"])
+        idx = self.rng.integers(0, self.buf_len, h.batch_size)
         o, o2 = torch.from_numpy(self.buf_obs[idx]), torch.from_numpy(self.buf_next[idx])
         a, r, d = (torch.from_numpy(x[idx]) for x in (self.buf_act, self.buf_rew, self.buf_done))
         with torch.no_grad():
-            target = r + h["gamma"] * (1.0 - d) * self.target(o2).max(dim=1).values
+            target = r + h.gamma * (1.0 - d) * self.target(o2).max(dim=1).values
         q = self.q_net(o).gather(1, a[:, None]).squeeze(1)
         loss = F.smooth_l1_loss(q, target)
         self.opt.zero_grad()
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), h["max_grad_norm"])
+        torch.nn.utils.clip_grad_norm_(self.q_net.parameters(), h.max_grad_norm)
         self.opt.step()
         self.n_updates += 1
 
@@ -85,7 +110,7 @@ class DQN(Agent):
         obs = self._reset()
         ep_return = 0.0
         for t in tqdm(range(total_steps), disable=not progress, desc=self.name):
-            eps = linear_schedule(h["eps_start"], h["eps_end"], h["exploration_fraction"], t / total_steps)
+            eps = linear_schedule(h.eps_start, h.eps_end, h.exploration_fraction, t / total_steps)
             if self.rng.random() < eps:
                 a = int(self.rng.integers(self.n_actions))
             else:
@@ -100,10 +125,10 @@ class DQN(Agent):
                 self.curve.add(self.steps_done, ep_return)
                 ep_return = 0.0
                 obs = self._reset()
-            if self.steps_done > h["learning_starts"] and self.steps_done % h["train_freq"] == 0:
-                for _ in range(h["gradient_steps"]):
+            if self.steps_done > h.learning_starts and self.steps_done % h.train_freq == 0:
+                for _ in range(h.gradient_steps):
                     self._update()
-            if self.steps_done % h["target_update"] == 0:
+            if self.steps_done % h.target_update == 0:
                 self.target.load_state_dict(self.q_net.state_dict())
 
     def predict(self, obs: Any, deterministic: bool = True) -> int:

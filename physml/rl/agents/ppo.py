@@ -16,28 +16,74 @@ and no clipping (Mnih et al. 2016, synchronous, one environment).
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._base import Agent
-from ._nets import encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
+from ...validation import Bool, Ints, OneOf
+from ._base import ANY_REAL, COUNT, DISCOUNT, FRACTION, NON_NEGATIVE, POSITIVE, Agent, Hyper, OptionalOf, PositiveOrInf
+from ._nets import ACTIVATIONS, encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
 from ._policy import Policy, act
 
-__all__ = ["PPO", "A2C"]
+__all__ = ["PPO", "A2C", "PPOHyper", "A2CHyper"]
+
+
+@dataclass(frozen=True)
+class PPOHyper(Hyper):
+    """PPO's hyper-parameters (defaults: the RL Baselines3 Zoo's CartPole-v1 settings, one environment)."""
+
+    gamma: float = 0.98
+    gae_lambda: float = 0.8
+    lr: float = 1e-3
+    n_steps: int = 256
+    """Environment steps per rollout."""
+    batch_size: int = 256
+    n_epochs: int = 20
+    clip: float = 0.2
+    """Clip range of the probability ratio (``inf``: no clipping)."""
+    vf_coef: float = 0.5
+    ent_coef: float = 0.0
+    max_grad_norm: float = 0.5
+    hidden: tuple[int, ...] = (64, 64)
+    policy_hidden: tuple[int, ...] | None = None
+    """The actor's own layers (None: as the critic's ``hidden``); () is a linear policy."""
+    activation: str = "tanh"
+    log_std_init: float = 0.0
+    anneal: bool = True
+    """Learning rate and clip range fall linearly to 0 over training."""
+
+    agent: ClassVar[str] = "ppo"
+    CONSTRAINTS: ClassVar = {"gamma": DISCOUNT, "gae_lambda": FRACTION, "lr": POSITIVE, "n_steps": COUNT,
+                             "batch_size": COUNT, "n_epochs": COUNT, "clip": PositiveOrInf(), "vf_coef": NON_NEGATIVE,
+                             "ent_coef": NON_NEGATIVE, "max_grad_norm": POSITIVE, "hidden": Ints(1, allow_empty=True),
+                             "policy_hidden": OptionalOf(Ints(1, allow_empty=True)),
+                             "activation": OneOf(*ACTIVATIONS), "log_std_init": ANY_REAL, "anneal": Bool()}
+
+
+@dataclass(frozen=True)
+class A2CHyper(PPOHyper):
+    """A2C's hyper-parameters: PPO's, with a short rollout, one epoch, one minibatch and no clipping."""
+
+    gamma: float = 0.99
+    gae_lambda: float = 1.0
+    lr: float = 7e-4
+    n_steps: int = 16
+    batch_size: int = 16
+    n_epochs: int = 1
+    clip: float = math.inf
+    ent_coef: float = 0.0
+    anneal: bool = False
+
+    agent: ClassVar[str] = "a2c"
 
 
 class PPO(Agent):
     name = "ppo"
+    Hyper = PPOHyper
     uses_torch = True
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {"gamma": 0.98, "gae_lambda": 0.8, "lr": 1e-3, "n_steps": 256, "batch_size": 256, "n_epochs": 20,
-                "clip": 0.2, "vf_coef": 0.5, "ent_coef": 0.0, "max_grad_norm": 0.5, "hidden": (64, 64),
-                "policy_hidden": None,
-                "activation": "tanh", "log_std_init": 0.0, "anneal": True}
 
     def _build(self) -> None:
         import torch
@@ -46,12 +92,11 @@ class PPO(Agent):
         space = self.env.observation_space
         # policy_hidden: the actor's own layers (None: as the critic's); () is a linear policy, enough where a
         # classical linear controller (P, PID) is near-optimal and a small search space learns faster
-        actor = h["hidden"] if h.get("policy_hidden") is None else h["policy_hidden"]
-        self.policy = Policy(space, self.env.action_space, tuple(actor), h["activation"],
-                             h["log_std_init"])
-        self.value = mlp(obs_dim(space), tuple(h["hidden"]), 1, h["activation"], out_gain=1.0)
+        actor = h.hidden if h.policy_hidden is None else h.policy_hidden
+        self.policy = Policy(space, self.env.action_space, actor, h.activation, h.log_std_init)
+        self.value = mlp(obs_dim(space), h.hidden, 1, h.activation, out_gain=1.0)
         params = list(self.policy.parameters()) + list(self.value.parameters())
-        self.opt = torch.optim.Adam(params, lr=h["lr"], eps=1e-5)
+        self.opt = torch.optim.Adam(params, lr=h.lr, eps=1e-5)
         self._params = params
 
     def _learn(self, total_steps: int, progress: bool) -> None:
@@ -59,24 +104,24 @@ class PPO(Agent):
 
         h = self.hyper
         space = self.env.observation_space
-        n = int(h["n_steps"])
+        n = h.n_steps
         obs = self._reset()
         ep_return = 0.0
         done_steps = 0
         bar = tqdm(total=total_steps, disable=not progress, desc=self.name)
         while done_steps < total_steps:
-            frac = 1.0 - done_steps / total_steps if h["anneal"] else 1.0
+            frac = 1.0 - done_steps / total_steps if h.anneal else 1.0
             for g in self.opt.param_groups:
-                g["lr"] = h["lr"] * frac
+                g["lr"] = h.lr * frac
             m = min(n, total_steps - done_steps)
-            O = np.zeros((m, obs_dim(space)), np.float32)
+            OBS = np.zeros((m, obs_dim(space)), np.float32)
             A, LP, R = [], np.zeros(m, np.float32), np.zeros(m, np.float32)
             V, NEXT_V = np.zeros(m, np.float32), np.zeros(m, np.float32)
             TERM, END = np.zeros(m, bool), np.zeros(m, bool)
             for t in range(m):
-                O[t] = encode(obs, space)
+                OBS[t] = encode(obs, space)
                 with torch.no_grad():
-                    ot = torch.from_numpy(O[t])
+                    ot = torch.from_numpy(OBS[t])
                     dist = self.policy.dist(ot)
                     a = dist.sample()
                     LP[t] = float(self.policy.log_prob(dist, a))
@@ -100,41 +145,41 @@ class PPO(Agent):
             last = 0.0
             for t in range(m - 1, -1, -1):
                 nv = NEXT_V[t] if END[t] else V[t + 1]
-                delta = R[t] + h["gamma"] * nv - V[t]
-                last = delta + (0.0 if END[t] else h["gamma"] * h["gae_lambda"] * last)
+                delta = R[t] + h.gamma * nv - V[t]
+                last = delta + (0.0 if END[t] else h.gamma * h.gae_lambda * last)
                 adv[t] = last
-            self._update(O, np.asarray(A), LP, adv, adv + V, frac)
+            self._update(OBS, np.asarray(A), LP, adv, adv + V, frac)
             done_steps += m
             bar.update(m)
         bar.close()
 
-    def _update(self, O, A, LP, adv, ret, frac: float) -> None:
+    def _update(self, OBS, A, LP, adv, ret, frac: float) -> None:
         import torch
 
         h = self.hyper
-        O, A, LP, adv, ret = (torch.from_numpy(np.ascontiguousarray(x)) for x in (O, A, LP, adv, ret))
-        m = len(O)
-        bs = min(int(h["batch_size"]), m)
-        clip = h["clip"] * frac
-        for _ in range(int(h["n_epochs"])):
+        OBS, A, LP, adv, ret = (torch.from_numpy(np.ascontiguousarray(x)) for x in (OBS, A, LP, adv, ret))
+        m = len(OBS)
+        bs = min(h.batch_size, m)
+        clip = h.clip * frac
+        for _ in range(h.n_epochs):
             perm = torch.from_numpy(self.rng.permutation(m))
             for start in range(0, m, bs):
                 idx = perm[start:start + bs]
-                dist = self.policy.dist(O[idx])
+                dist = self.policy.dist(OBS[idx])
                 lp = self.policy.log_prob(dist, A[idx])
                 a = adv[idx]
                 if len(a) > 1:
                     a = (a - a.mean()) / (a.std() + 1e-8)
                 ratio = torch.exp(lp - LP[idx])
-                if clip is None or clip == float("inf"):
+                if clip == math.inf:
                     pg = -(lp * a).mean()
                 else:
                     pg = -torch.min(ratio * a, torch.clamp(ratio, 1 - clip, 1 + clip) * a).mean()
-                v_loss = ((self.value(O[idx]).squeeze(-1) - ret[idx]) ** 2).mean()
-                loss = pg + h["vf_coef"] * v_loss - h["ent_coef"] * self.policy.entropy(dist).mean()
+                v_loss = ((self.value(OBS[idx]).squeeze(-1) - ret[idx]) ** 2).mean()
+                loss = pg + h.vf_coef * v_loss - h.ent_coef * self.policy.entropy(dist).mean()
                 self.opt.zero_grad()
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(self._params, h["max_grad_norm"])
+                torch.nn.utils.clip_grad_norm_(self._params, h.max_grad_norm)
                 self.opt.step()
 
     def predict(self, obs: Any, deterministic: bool = True) -> Any:
@@ -153,8 +198,4 @@ class A2C(PPO):
     (at one epoch the ratio is 1 and the clipped loss is the plain policy gradient)."""
 
     name = "a2c"
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {**super().defaults(), "gamma": 0.99, "gae_lambda": 1.0, "lr": 7e-4, "n_steps": 16,
-                "batch_size": 16, "n_epochs": 1, "clip": float("inf"), "ent_coef": 0.0, "anneal": False}
+    Hyper = A2CHyper

@@ -11,16 +11,40 @@ limit) still bootstraps from its last state; only termination stops it.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
 from tqdm.auto import tqdm
 
 from ...errors import ParameterError
-from ._base import Agent, finite_bounds, linear_schedule
+from ...validation import Real
+from ._base import COUNT, DISCOUNT, FRACTION, POSITIVE, Agent, Hyper, finite_bounds, linear_schedule
 
-__all__ = ["QLearning", "Discretizer"]
+__all__ = ["QLearning", "QLearningHyper", "Discretizer"]
+
+
+@dataclass(frozen=True)
+class QLearningHyper(Hyper):
+    """Q-learning's hyper-parameters: discount, step size, epsilon schedule, discretisation of Box observations."""
+
+    gamma: float = 0.99
+    alpha: float = 0.1
+    """Constant step size (used when ``alpha_power`` is 0)."""
+    alpha_power: float = 0.0
+    """``w`` of the step size ``n(s, a)^-w``; 0: the constant ``alpha``."""
+    eps_start: float = 1.0
+    eps_end: float = 0.05
+    eps_fraction: float = 0.5
+    bins: int = 10
+    clip: float = 4.0
+    """Infinite Box bounds are replaced by ``+-clip``."""
+
+    agent: ClassVar[str] = "q-learning"
+    CONSTRAINTS: ClassVar = {"gamma": DISCOUNT, "alpha": Real(0.0, 1.0, closed="right"), "alpha_power": FRACTION,
+                             "eps_start": FRACTION, "eps_end": FRACTION, "eps_fraction": FRACTION, "bins": COUNT,
+                             "clip": POSITIVE}
 
 
 class Discretizer:
@@ -51,16 +75,12 @@ class Discretizer:
 
 class QLearning(Agent):
     name = "q-learning"
+    Hyper = QLearningHyper
     discrete_only = True
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {"gamma": 0.99, "alpha": 0.1, "alpha_power": 0.0, "eps_start": 1.0, "eps_end": 0.05,
-                "eps_fraction": 0.5, "bins": 10, "clip": 4.0}
 
     def _build(self) -> None:
         h = self.hyper
-        self.disc = Discretizer(self.env.observation_space, h["bins"], h["clip"])
+        self.disc = Discretizer(self.env.observation_space, h.bins, h.clip)
         self.q = np.zeros((self.disc.n, int(self.env.action_space.n)))
         self.visits = np.zeros_like(self.q)
 
@@ -70,7 +90,7 @@ class QLearning(Agent):
         s = self.disc(self._reset())
         ep_return = 0.0
         for t in tqdm(range(total_steps), disable=not progress, desc=self.name):
-            eps = linear_schedule(h["eps_start"], h["eps_end"], h["eps_fraction"], t / total_steps)
+            eps = linear_schedule(h.eps_start, h.eps_end, h.eps_fraction, t / total_steps)
             if self.rng.random() < eps:
                 a = int(self.rng.integers(n_actions))
             else:
@@ -78,8 +98,8 @@ class QLearning(Agent):
             obs, r, term, trunc, _ = self.env.step(a)
             s2 = self.disc(obs)
             self.visits[s, a] += 1
-            alpha = self.visits[s, a] ** -h["alpha_power"] if h["alpha_power"] > 0 else h["alpha"]
-            target = r + (0.0 if term else h["gamma"] * self.q[s2].max())
+            alpha = self.visits[s, a] ** -h.alpha_power if h.alpha_power > 0 else h.alpha
+            target = r + (0.0 if term else h.gamma * self.q[s2].max())
             self.q[s, a] += alpha * (target - self.q[s, a])
             ep_return += r
             self.steps_done += 1

@@ -8,34 +8,50 @@ gradient unbiased up to the normalisation's scale), and one Adam step on
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._base import Agent
-from ._nets import encode, state_dict_from_numpy, state_dict_to_numpy
+from ...validation import Ints, OneOf
+from ._base import ANY_REAL, COUNT, DISCOUNT, NON_NEGATIVE, POSITIVE, Agent, Hyper
+from ._nets import ACTIVATIONS, encode, state_dict_from_numpy, state_dict_to_numpy
 from ._policy import Policy, act
 
-__all__ = ["Reinforce"]
+__all__ = ["Reinforce", "ReinforceHyper"]
+
+
+@dataclass(frozen=True)
+class ReinforceHyper(Hyper):
+    """REINFORCE's hyper-parameters."""
+
+    gamma: float = 0.99
+    lr: float = 3e-3
+    hidden: tuple[int, ...] = (64, 64)
+    episodes_per_update: int = 4
+    ent_coef: float = 0.0
+    activation: str = "tanh"
+    log_std_init: float = 0.0
+    """Initial log standard deviation of a Gaussian policy (Box actions)."""
+
+    agent: ClassVar[str] = "reinforce"
+    CONSTRAINTS: ClassVar = {"gamma": DISCOUNT, "lr": POSITIVE, "hidden": Ints(1, allow_empty=True),
+                             "episodes_per_update": COUNT, "ent_coef": NON_NEGATIVE,
+                             "activation": OneOf(*ACTIVATIONS), "log_std_init": ANY_REAL}
 
 
 class Reinforce(Agent):
     name = "reinforce"
+    Hyper = ReinforceHyper
     uses_torch = True
-
-    @classmethod
-    def defaults(cls) -> dict[str, Any]:
-        return {"gamma": 0.99, "lr": 3e-3, "hidden": (64, 64), "episodes_per_update": 4, "ent_coef": 0.0,
-                "activation": "tanh", "log_std_init": 0.0}
 
     def _build(self) -> None:
         import torch
 
         h = self.hyper
-        self.policy = Policy(self.env.observation_space, self.env.action_space, tuple(h["hidden"]), h["activation"],
-                             h["log_std_init"])
-        self.opt = torch.optim.Adam(self.policy.parameters(), lr=h["lr"])
+        self.policy = Policy(self.env.observation_space, self.env.action_space, h.hidden, h.activation, h.log_std_init)
+        self.opt = torch.optim.Adam(self.policy.parameters(), lr=h.lr)
 
     def _learn(self, total_steps: int, progress: bool) -> None:
         import torch
@@ -61,13 +77,13 @@ class Reinforce(Agent):
                 self.curve.add(self.steps_done, sum(rewards))
                 G, running = np.zeros(len(rewards)), 0.0
                 for t in range(len(rewards) - 1, -1, -1):  # truncation: the tail beyond the limit is unknown
-                    running = rewards[t] + h["gamma"] * running
+                    running = rewards[t] + h.gamma * running
                     G[t] = running
                 batch_ret.extend(G)
                 rewards = []
                 episodes += 1
                 obs = self._reset()
-                if episodes % h["episodes_per_update"] == 0:
+                if episodes % h.episodes_per_update == 0:
                     self._update(batch_obs, batch_act, batch_ret)
                     batch_obs, batch_act, batch_ret = [], [], []
         bar.close()
@@ -80,7 +96,7 @@ class Reinforce(Agent):
         G = torch.as_tensor(np.asarray(ret, np.float32))
         adv = (G - G.mean()) / (G.std() + 1e-8) if len(G) > 1 else G - G.mean()
         dist = self.policy.dist(o)
-        loss = -(self.policy.log_prob(dist, a) * adv).mean() - self.hyper["ent_coef"] * self.policy.entropy(dist).mean()
+        loss = -(self.policy.log_prob(dist, a) * adv).mean() - self.hyper.ent_coef * self.policy.entropy(dist).mean()
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()

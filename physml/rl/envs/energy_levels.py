@@ -103,7 +103,8 @@ class EnergyLevelsEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         p = self.params
-        self._level = int(self.np_random.choice([k for k in range(p.n_levels) if k != p.target])) if p.random_start else 0
+        starts = [k for k in range(p.n_levels) if k != p.target]
+        self._level = int(self.np_random.choice(starts)) if p.random_start else 0
         return self._level, {}
 
     def step(self, action):

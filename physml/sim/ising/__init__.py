@@ -17,7 +17,7 @@ and dimensionless.
 """
 
 from ._exact import T_C, exact_energy_distribution, onsager_energy, yang_magnetization
-from ._metropolis import metropolis_sweeps, metropolis_thresholds
+from ._metropolis import MetropolisChain, metropolis_sweeps, metropolis_thresholds
 from ._observables import energy_per_spin, magnetization_per_spin
 from ._params import IsingParams, parse_temperatures
 from ._rng import new_rng_state
@@ -37,6 +37,7 @@ __all__ = [
     "magnetization_per_spin",
     "metropolis_sweeps",
     "metropolis_thresholds",
+    "MetropolisChain",
     "wolff_sweeps",
     "new_rng_state",
     "T_C_TRIANGULAR",

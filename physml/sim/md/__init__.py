@@ -9,13 +9,23 @@
 * :func:`simulate` / :func:`simulate_frames`: a recorded run as a Dataset.
 * :func:`radial_distribution`: g(r) from position frames.
 * References: :func:`jzg_pressure`, :func:`jzg_energy` (Johnson, Zollweg & Gubbins 1993,
-  full LJ) and the long-range tail corrections :func:`tail_energy`, :func:`tail_pressure`.
+  full LJ; its coefficients :data:`JZG_X`, :data:`JZG_GAMMA`, :func:`jzg_coefficients`) and the
+  long-range tail corrections :func:`tail_energy`, :func:`tail_pressure`.
 """
 
 from ._params import ENSEMBLES, MAX_DT, POTENTIALS, MDParams, fcc_cells
-from ._reference import energy_pressure_from_rdf, jzg_energy, jzg_pressure, tail_energy, tail_pressure
+from ._reference import (
+           JZG_GAMMA,
+           JZG_X,
+           energy_pressure_from_rdf,
+           jzg_coefficients,
+           jzg_energy,
+           jzg_pressure,
+           tail_energy,
+           tail_pressure,
+)
 from ._system import MD_UNITS, LJSystem, fcc_lattice, maxwell_boltzmann, radial_distribution, simulate, simulate_frames
 
-__all__ = ["energy_pressure_from_rdf", "ENSEMBLES", "MAX_DT", "POTENTIALS", "MDParams", "fcc_cells", "jzg_energy", "jzg_pressure", "tail_energy",
-           "tail_pressure", "MD_UNITS", "LJSystem", "fcc_lattice", "maxwell_boltzmann", "radial_distribution",
-           "simulate", "simulate_frames"]
+__all__ = ["ENSEMBLES", "MAX_DT", "POTENTIALS", "MDParams", "fcc_cells", "MD_UNITS", "LJSystem", "fcc_lattice",
+           "maxwell_boltzmann", "radial_distribution", "simulate", "simulate_frames", "JZG_X", "JZG_GAMMA",
+           "jzg_coefficients", "jzg_energy", "jzg_pressure", "tail_energy", "tail_pressure", "energy_pressure_from_rdf"]

@@ -17,7 +17,8 @@ import math
 
 import numpy as np
 
-__all__ = ["jzg_pressure", "jzg_energy", "tail_energy", "tail_pressure", "energy_pressure_from_rdf"]
+__all__ = ["JZG_X", "JZG_GAMMA", "jzg_coefficients", "jzg_pressure", "jzg_energy", "tail_energy", "tail_pressure",
+           "energy_pressure_from_rdf"]
 
 #: Johnson, Zollweg & Gubbins (1993), Table 10: x_1 ... x_32 (also used by :mod:`physml.sim.lj_argon`)
 JZG_X = np.array([

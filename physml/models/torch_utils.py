@@ -1,6 +1,13 @@
-"""The one mini-batch training loop behind :class:`TorchClassifier` and :class:`TorchRegressor`.
+"""Shared torch helpers of physml's estimators (and of :mod:`physml.transfer`, :mod:`physml.inverse`).
 
-Adam on shuffled mini-batches, early stopping on a held-out validation set,
+* :func:`forked_torch_rng`: draw torch random numbers from a seed without touching the global generators;
+* :func:`seeded_split`: the seeded train / validation split of the estimators;
+* :func:`train_module`: the one mini-batch training loop, and :func:`divergence_error`, the
+  :class:`~physml.errors.TrainingError` it raises when a loss stops being finite;
+* :data:`TRAINING_CONSTRAINTS` and :func:`check_params`: the declarative checks of an estimator's
+  hyper-parameters (:mod:`physml.validation` constraints, checked in ``fit`` as scikit-learn asks).
+
+The training loop: Adam on shuffled mini-batches, early stopping on a held-out validation set,
 and the best weights restored at the end. Written by hand rather than taken
 from a trainer library (Lightning, skorch) because it is short, the estimators
 need exact control of every random draw, and it must cost nothing measurable
@@ -14,18 +21,103 @@ over a bare PyTorch loop (``benchmarks/bench_torch_loop.py`` holds it to that):
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..errors import TrainingError
+from ..device import DEVICES
+from ..errors import ParameterError, TrainingError
+from ..validation import SEED_MAX, Bool, Constraint, Int, OneOf, Real
 
-__all__ = ["LR_SCHEDULES", "TrainingHistory", "train_module"]
+__all__ = ["LR_SCHEDULES", "TrainingHistory", "train_module", "divergence_error", "forked_torch_rng",
+           "seeded_split", "TRAINING_CONSTRAINTS", "check_params", "OptionalOf", "IsCallable"]
 
 LR_SCHEDULES = ("constant", "cosine", "warmup-cosine")
+
+
+# ---------------------------------------------------------------------------------------------- parameters
+@dataclass(frozen=True)
+class OptionalOf(Constraint):
+    """``None`` or what ``inner`` accepts."""
+
+    inner: Constraint
+
+    def check(self, name, value):
+        return None if value is None else self.inner.check(name, value)
+
+
+@dataclass(frozen=True)
+class IsCallable(Constraint):
+    """A callable; ``what`` says which (e.g. a network factory)."""
+
+    what: str = "a callable"
+
+    def check(self, name, value):
+        if not callable(value):
+            raise ParameterError.invalid(name, value, self.what)
+        return value
+
+
+#: what the torch estimators' training hyper-parameters accept (a subset for each estimator that has them)
+TRAINING_CONSTRAINTS: dict[str, Constraint] = {
+    "module": OptionalOf(IsCallable("None or a callable (input_shape, n_outputs) -> torch.nn.Module")),
+    "epochs": Int(1),
+    "batch_size": Int(1),
+    "patience": Int(1),
+    "lr": Real(0.0, math.inf, closed="neither"),
+    "lr_schedule": OneOf(*LR_SCHEDULES),
+    "weight_decay": Real(0.0),
+    "validation_fraction": Real(0.0, 1.0, closed="left"),
+    "standardize": Bool(),
+    "seed": Int(0, SEED_MAX),
+    "device": OneOf(*DEVICES),
+    "progress": Bool(),
+    "any_size": Bool(),
+}
+
+
+def check_params(estimator: Any, constraints: Mapping[str, Constraint]) -> None:
+    """Check the attributes of ``estimator`` named in ``constraints``; ParameterError on the first wrong one.
+
+    For scikit-learn estimators, whose ``fit`` checks the parameters and must not change them: unlike
+    :func:`physml.validation.validate_fields`, nothing is stored back.
+    """
+    for name, constraint in constraints.items():
+        constraint.check(name, getattr(estimator, name))
+
+
+# ---------------------------------------------------------------------------------------------- randomness
+@contextlib.contextmanager
+def forked_torch_rng(device: torch.device, seed: int | None = None) -> Iterator[None]:
+    """Draw torch random numbers inside, from ``seed``, without touching the global generators after exit.
+
+    Only the generators of ``device`` are seeded (``torch.manual_seed`` would also
+    reseed every GPU's, outside what is forked and restored).
+    """
+    cuda = list(range(torch.cuda.device_count())) if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):
+        if seed is not None:
+            torch.default_generator.manual_seed(seed)
+            if cuda:
+                torch.cuda.manual_seed_all(seed)
+        yield
+
+
+def seeded_split(n: int, validation_fraction: float, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(train_idx, val_idx)``: a permutation of ``range(n)`` drawn from ``rng``, its first
+    ``round(validation_fraction n)`` indices held out (none below 10 samples; at least one kept for training)."""
+    perm = torch.as_tensor(rng.permutation(n))
+    n_val = min(int(round(validation_fraction * n)), n - 1) if n >= 10 else 0
+    return perm[n_val:], perm[:n_val]
+
+
+# ---------------------------------------------------------------------------------------------- training
 
 _EVAL_CHUNK = 4096
 _REL_IMPROVEMENT = 1e-4  # a validation loss must drop by this fraction to count as better (skorch's default)
@@ -49,8 +141,11 @@ def evaluate(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Ca
     return float(total) / max(1, len(X))
 
 
-def _diverged(what: str, value: float, epoch: int, epochs: int, lr: float, advice: str) -> TrainingError:
-    return TrainingError(f"training stopped: the {what} loss became {value} at epoch {epoch + 1} of {epochs}; "
+def divergence_error(what: str, value: float, epoch: int, epochs: int, lr: float, advice: str = "", *,
+                     unit: str = "epoch") -> TrainingError:
+    """The error of a training run whose ``what`` loss (``"training"``, ``"validation"``) became ``value`` at
+    0-based ``epoch`` of ``epochs`` (``unit``: what they count), with what to try."""
+    return TrainingError(f"training stopped: the {what} loss became {value} at {unit} {epoch + 1} of {epochs}; "
                          f"try a smaller lr (now {lr:g}){advice}")
 
 
@@ -108,7 +203,7 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
                 losses.append(loss.detach())
             epoch_loss = float(torch.stack(losses).double() @ weights) if losses else 0.0  # the epoch's one sync
             if not math.isfinite(epoch_loss):
-                raise _diverged("training", epoch_loss, epoch, epochs, lr, advice)
+                raise divergence_error("training", epoch_loss, epoch, epochs, lr, advice)
             history.loss_curve.append(epoch_loss)
             if not validate:
                 if progress:
@@ -117,7 +212,7 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
             net.eval()
             val = evaluate(net, Xv, yv, loss_fn)
             if not math.isfinite(val):
-                raise _diverged("validation", val, epoch, epochs, lr, advice)
+                raise divergence_error("validation", val, epoch, epochs, lr, advice)
             history.validation_curve.append(val)
             if progress:
                 bar.set_postfix(loss=f"{epoch_loss:.4g}", val=f"{val:.4g}", refresh=False)
