@@ -132,7 +132,7 @@ class TrainingHistory:
     best_epoch: int | None = None
 
 
-def evaluate(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> float:
+def _evaluate_loss(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Callable) -> float:
     """Mean loss over ``(X, y)`` in chunks (exact for mean-reduced losses), without gradients."""
     total = X.new_zeros((), dtype=torch.float64)
     with torch.no_grad():
@@ -210,7 +210,7 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
                 continue
             net.eval()
-            val = evaluate(net, Xv, yv, loss_fn)
+            val = _evaluate_loss(net, Xv, yv, loss_fn)
             if not math.isfinite(val):
                 raise divergence_error("validation", val, epoch, epochs, lr, advice)
             history.validation_curve.append(val)
