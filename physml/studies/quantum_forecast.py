@@ -38,7 +38,12 @@ from sklearn.linear_model import Ridge
 
 from ..errors import ParameterError
 from ..learn import forecast_windows, persistence_forecast
-from ..models import LSTMForecasterFactory, TorchRegressor, TransformerForecasterFactory, save_model
+from ..models import (
+    LSTMForecasterFactory,
+    TorchRegressor,
+    TransformerForecasterFactory,
+    save_model,
+)
 from ..physics.audit import Audit
 from ..result import StudyResult, new_figure
 from ..sim.quantum_dynamics import TFIMParams, tfim_trajectories
