@@ -63,7 +63,8 @@ def _scaling(result, fits, extrapolations, config) -> None:
         t = [fits[L].crossings[method].value for L in config.sizes]
         e = [fits[L].crossings[method].stderr for L in config.sizes]
         fit = extrapolations[method]
-        ax.errorbar(x, t, e, fmt="o", color=color, label=f"{LABELS[method]}: $T_c$ = {fit.tc:.4f} ± {fit.tc_stderr:.4f}")
+        ax.errorbar(x, t, e, fmt="o", color=color,
+                    label=f"{LABELS[method]}: $T_c$ = {fit.tc:.4f} ± {fit.tc_stderr:.4f}")
         ax.plot(grid, fit.tc + fit.amplitude * grid, color=color, lw=1)
     ax.axhline(ising.T_C, color="k", ls="--", lw=1, label=f"Onsager $T_c$ = {ising.T_C:.4f}")
     ax.set_xlabel("1/L")
@@ -80,7 +81,8 @@ def _pca(result, ds, fit) -> None:
     axes = fig.subplots(1, 2)
     sc = axes[0].scatter(s[:, 0], s[:, 1], c=T, s=3, cmap="coolwarm")
     fig.colorbar(sc, ax=axes[0], label="T")
-    axes[0].set_xlabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$"), axes[0].set_ylabel(r"PC2 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
+    axes[0].set_xlabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
+    axes[0].set_ylabel(r"PC2 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
     axes[0].set_title(f"PCA of raw spins, L = {fit.L}")
     axes[1].scatter(m, s[:, 0], c=T, s=3, cmap="coolwarm")
     axes[1].set_xlabel("magnetization per spin m"), axes[1].set_ylabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$")

@@ -124,7 +124,7 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
             f"{config.n_grid}, any n holding {config.modes} modes works", "target": f"u(x, t = {config.t_final:g})",
             "equation": "u_t + u u_x = nu u_xx, periodic", "nu": config.nu, "t_final": config.t_final,
             "n_grid": config.n_grid, "seed": ctx.seed}
-    result.artifacts["fno"] = lambda path: save_model(est, path, metadata=meta)
+    result.artifacts["fno"] = lambda path, model=est, md=meta: save_model(model, path, metadata=md)
     return result
 
 

@@ -145,7 +145,7 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
             "target": f"w(t + {config.step:g}) / w_scale", "n_grid": config.n_grid, "nu": config.nu,
             "step": config.step, "w_scale": feats.w_scale, "u_scale": feats.u_scale,
             "forcing": "0.1 (sin + cos)(2 pi (x + y)), divided by its rms", "seed": ctx.seed}
-    result.artifacts["cnn"] = lambda path: save_model(est, path, metadata=meta)
+    result.artifacts["cnn"] = lambda path, model=est, md=meta: save_model(model, path, metadata=md)
     return result
 
 

@@ -331,7 +331,8 @@ def _artifacts(result: StudyResult, config: Config, ctx: StudyContext, per_famil
             "feature_names": ["A1", "c1", "k1", "A2", "c2", "k2"], "feature_units": ["Ha", "bohr", "bohr"] * 2,
             "input": "V(x) = -A1 exp(-((x - c1)/k1)^2) - A2 exp(-((x - c2)/k2)^2) on [-20, 20] bohr, c1 <= c2",
             "seed": ctx.seed}
-    result.artifacts["mlp_parametric_1d"] = lambda path: save_model(one_d.model, path, metadata=meta)
+    result.artifacts["mlp_parametric_1d"] = lambda path, model=one_d.model, md=meta: save_model(
+        model, path, metadata=md)
 
 
 def _figures(result, per_family, E1, pred1) -> None:

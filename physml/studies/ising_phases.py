@@ -80,9 +80,10 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(L) for L in self.sizes))
-        if len(self.sizes) < 2 or len(set(self.sizes)) != len(self.sizes) or any(L % self.block_grid for L in self.sizes):
-            raise ParameterError.invalid("sizes", self.sizes,
-                                         f"at least two distinct lattice sizes, each a multiple of block_grid={self.block_grid}")
+        sizes = self.sizes
+        if len(sizes) < 2 or len(set(sizes)) != len(sizes) or any(L % self.block_grid for L in sizes):
+            raise ParameterError.invalid("sizes", sizes, "at least two distinct lattice sizes, each a multiple of "
+                                         f"block_grid={self.block_grid}")
         if not 0 < self.t_min < self.train_below < ising.T_C < self.train_above < self.t_max:
             raise ParameterError.invalid("train_below/train_above", (self.train_below, self.train_above),
                                          f"t_min < train_below < T_c={ising.T_C:.4f} < train_above < t_max")
@@ -138,7 +139,8 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
             "input": "spin configurations (n, L, L) of +-1 on a periodic square lattice, any L (trained at "
                      f"L = {Lmax})", "target": "ordered (T < T_c) or not; J = k_B = 1",
             "trained_below_above": [config.train_below, config.train_above], "seed": ctx.seed}
-    result.artifacts[f"cnn_L{Lmax}"] = lambda path: save_model(models.cnn, path, metadata=meta)
+    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn, md=meta: save_model(model, path,
+                                                                                           metadata=md)
     return result
 
 

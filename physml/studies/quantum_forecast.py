@@ -297,9 +297,9 @@ def _artifacts(result: StudyResult, config: Config, ctx: StudyContext, data: _Da
     common = {"channels": data.names, "window": config.window, "horizon": config.horizon,
               "time_step_hbar_over_J": data.params.time_step, "n_spins": config.n_spins, "h_over_J": config.h,
               "seed": ctx.seed}
-    result.artifacts["linear"] = lambda path: save_model(models.ridge, path, metadata={
-        **common, "task": "forecast", "input": "past window (n, window * channels), flattened",
-        "output": "(n, horizon * channels), flattened"})
+    meta = {**common, "task": "forecast", "input": "past window (n, window * channels), flattened",
+            "output": "(n, horizon * channels), flattened"}
+    result.artifacts["linear"] = lambda path, model=models.ridge, md=meta: save_model(model, path, metadata=md)
     for name, net in models.networks.items():
         meta = {**common, "task": "forecast", "network_base": config.network_base,
                 "input": "past window (n, window, channels)",
