@@ -17,8 +17,9 @@ from physml.studies import run_study
 pytestmark = pytest.mark.slow
 
 # Tiny presets (each run ~10 s on one core). The margins of the quality floors below were measured on seeds 0-2.
-BURGERS_TINY = dict(n_grid=32, n_train=60, n_test=10, epochs=15, modes=8, width=16, layers=2)
-FLUID_TINY = dict(n_grid=16, n_train=6, n_test=2, n_steps=4, rollout_steps=6, burn_in=1.0, epochs=15, channels=(8, 8))
+BURGERS_TINY = {"n_grid": 32, "n_train": 60, "n_test": 10, "epochs": 15, "modes": 8, "width": 16, "layers": 2}
+FLUID_TINY = {"n_grid": 16, "n_train": 6, "n_test": 2, "n_steps": 4, "rollout_steps": 6, "burn_in": 1.0, "epochs": 15,
+              "channels": (8, 8)}
 
 
 def _run(name: str, overrides: dict, seed: int = 0):
@@ -67,7 +68,8 @@ def test_burgers_operator_tiny(tmp_path):
 def test_burgers_operator_small_viscosity_says_what_it_did_not_check():
     """At nu = 0.01 the Fourier form of Cole-Hopf cannot be evaluated accurately (phi spans ~e^70): the study
     still runs, leaves the solver audit out and says so, rather than reporting a meaningless number."""
-    r = _run("burgers-operator", dict(nu=0.01, n_grid=64, n_train=20, n_test=4, epochs=1, modes=8, width=8, layers=1))
+    r = _run("burgers-operator", {"nu": 0.01, "n_grid": 64, "n_train": 20, "n_test": 4, "epochs": 1, "modes": 8,
+                                  "width": 8, "layers": 1})
     assert "solver_vs_cole_hopf_rel_l2" not in r.metrics
     assert [a.subject for a in r.audits] == ["FNO"]
     assert "not checked against Cole-Hopf" in r.summary and "'nu'" in r.summary
