@@ -1,55 +1,106 @@
-"""The quantum studies at tiny sizes: every promised metric present, physics audits of the data, honest baselines."""
+"""The quantum studies at tiny sizes, through the runner: audits by name, the learned models against baselines,
+the data against exact properties, and the saved models reloaded."""
 
 from __future__ import annotations
 
-import dataclasses
+import inspect
 
 import numpy as np
 import pytest
 
 from physml.errors import ParameterError
+from physml.models import load_model
 from physml.sim.schrodinger import POTENTIAL_FAMILIES
 from physml.studies import ground_state_energy as gse
 from physml.studies import quantum_forecast as qf
+from physml.studies import run_study
 
-from conftest import single_threaded  # noqa: E402
-
-_one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 pytestmark = pytest.mark.slow
 
+# Tiny presets. The margins of the quality floors below were measured on seeds 0-2 at these sizes.
+FORECAST_TINY = {"n_trajectories": 20, "n_spins": 4, "horizon": 5, "window": 8, "n_times": 41, "stride": 1,
+                 "epochs": 80, "hidden": 16}
+GROUND_TINY = {"n_random": 60, "n_other": 20, "solve_points": 16, "epochs": 30, "epochs_other": 30,
+               "learning_fractions": (0.5,), "n_1d": 60, "epochs_1d": 100}
 
-def test_quantum_forecast_tiny():
-    config = dataclasses.replace(qf.QUICK, n_trajectories=20, n_spins=4, horizon=5, window=8, n_times=41,
-                                 epochs=2, hidden=8)
-    r = qf.run(config, seed=0, progress=False, device="cpu")
+
+def _run(name: str, overrides: dict, seed: int = 0):
+    return run_study(name, quick=True, seed=seed, progress=False, device="cpu", overrides=overrides, threads=1)
+
+
+def _audit_checks(result) -> dict[str, dict[str, bool]]:
+    return {a.subject: {c.name: c.passed for c in a.checks} for a in result.audits}
+
+
+def _reloads_identically(result, artifact: str, X: np.ndarray, tmp_path):
+    """The artifact written by the study loads with physml.models.load_model and predicts what the in-memory
+    model predicts, bit for bit (same weights, same CPU kernels)."""
+    writer = result.artifacts[artifact]
+    model = inspect.signature(writer).parameters["model"].default
+    writer(tmp_path / artifact)
+    saved = load_model(tmp_path / artifact)
+    assert type(saved.estimator) is type(model)
+    np.testing.assert_array_equal(saved.estimator.predict(X), model.predict(X))
+    return saved
+
+
+def test_quantum_forecast_tiny(tmp_path):
+    r = _run("quantum-forecast", FORECAST_TINY)
     m = r.metrics
-    for model in ("persistence", "linear", "lstm", "transformer"):
-        for k in (1, 2, 5):
-            assert f"rmse_{model}_h{k}" in m
-    # persistence holds the last observables, so the energy they imply is exactly the conserved one
+    checks = _audit_checks(r)
+    assert {name: set(c) for name, c in checks.items()} == {
+        "exact TFIM evolution": {"energy_drift", "max_abs_pauli"},
+        "lstm forecast": {"min_skill_vs_persistence", "out_of_range_fraction"},
+        "transformer forecast": {"min_skill_vs_persistence", "out_of_range_fraction"}}
+    # exact evolution conserves <H> and keeps |<sigma>| <= 1; the networks' forecasts are clamped to [-1, 1]
+    assert all(checks["exact TFIM evolution"].values())
+    assert checks["lstm forecast"]["out_of_range_fraction"] and checks["transformer forecast"]["out_of_range_fraction"]
+    # persistence holds the last observables, whose energy is the conserved one: any mismatch between the
+    # channels and E = -J sum ZZ - h sum X, or between windows and their trajectory's energy, shows here
     assert m["energy_error_persistence"] < 1e-12
-    assert m["audit_exact_tfim_evolution_passed"] == 1.0
-    assert m["out_of_range_fraction_lstm"] == 0.0 and m["out_of_range_fraction_transformer"] == 0.0
-    # linear prediction of a finite quantum system beats persistence at short horizons even from few windows
-    assert m["rmse_linear_h1"] < m["rmse_persistence_h1"]
-    assert m["beats_persistence_lstm"] in ("yes", "no")
-    again = qf.run(config, seed=0, progress=False, device="cpu").metrics
-    assert all(again[k] == m[k] for k in m if k.startswith("rmse_"))
+    # observables of a finite quantum system obey a linear recurrence: linear prediction beats persistence at
+    # every horizon even from 16 trajectories (measured: skill >= 0.5 at every horizon)
+    assert m["beats_persistence_linear"] == "yes" and m["min_skill_linear"] > 0.3
+    # Quality floors. Baseline: persistence (the last value held). Measured at this size, seeds 0-2: LSTM skill
+    # 1 - RMSE/RMSE(persistence) >= 0.096 at every horizon (so its audit passes); transformer RMSE at horizon 5
+    # 0.63-0.77 of persistence's (at horizon 1 it only matches persistence: skill 0.003-0.07, no floor there).
+    assert m["min_skill_lstm"] > 0.05 and checks["lstm forecast"]["min_skill_vs_persistence"]
+    assert m["rmse_transformer_h5"] < 0.85 * m["rmse_persistence_h5"]
+    assert {f.name for f in r.figures} == {"forecast_error", "forecast_example", "training"}
+    window = np.random.default_rng(0).uniform(-1, 1, size=(3, 8, 11)).astype(np.float32)
+    for net in ("lstm", "transformer"):
+        saved = _reloads_identically(r, net, window, tmp_path)
+        assert saved.metadata["network_base"] == "persistence" and len(saved.metadata["channels"]) == 11
+    _reloads_identically(r, "linear", window.reshape(3, -1), tmp_path)
 
 
-def test_ground_state_energy_tiny():
-    config = dataclasses.replace(gse.QUICK, n_random=40, n_other=20, solve_points=16, epochs=2, epochs_other=2,
-                                 learning_fractions=(0.5,), n_1d=40, epochs_1d=5)
-    r = gse.run(config, seed=0, progress=False, device="cpu")
+def test_ground_state_energy_tiny(tmp_path):
+    r = _run("ground-state-energy", GROUND_TINY)
     m = r.metrics
-    for family in (*POTENTIAL_FAMILIES, "parametric_1d"):
-        assert m[f"median_abs_error_mha_{family}"] >= 0 and m[f"mean_abs_error_mha_{family}"] >= 0
-        assert f"label_error_mha_{family}" in m
-    assert m["audit_random_potential_cnn_d4_invariance_mha_passed"] == 1.0
-    assert m["speedup_cnn"] > 0 and m["speedup_mlp"] > 0
+    checks = _audit_checks(r)
+    assert checks.keys() == {"random-potential CNN"}
+    cnn = checks["random-potential CNN"]
+    assert set(cnn) == {"median_abs_error_mha", "d4_invariance_mha", "below_lower_bound_fraction"}
+    # the prediction averages the 8 symmetric views (exact invariance up to float32), and no prediction falls
+    # below min V + the empty box's lowest level, a rigorous lower bound of E0
+    assert cnn["d4_invariance_mha"] and cnn["below_lower_bound_fraction"]
+    # Quality floors. Baseline: predicting the mean energy, whose median absolute error is 0.67 of the spread
+    # (the std, tabulated) for normal scatter. Measured at this size, seeds 0-2, median error / spread:
+    # random-family CNN 0.43-0.51, 1D MLP 0.11-0.17. The other families hold 4 held-out potentials here (ratios
+    # 0.4-2.7): too few for a floor.
+    table = r.tables[0]
+    spread = {row[0].split(" ")[0]: float(row[table.columns.index("spread of E0 (std)")]) for row in table.rows}
+    assert spread.keys() == {*POTENTIAL_FAMILIES, "parametric_1d"}
+    assert m["median_abs_error_mha_random"] < 0.65 * spread["random"]
+    assert m["median_abs_error_mha_parametric_1d"] < 0.35 * spread["parametric_1d"]
     # the random family is a smooth closed-form potential: its labels are converged even on 16 points
     assert m["label_error_mha_random"] < 3.0
-    assert len(r.figures) == 2 and r.tables
+    assert {f.name for f in r.figures} == {"parity", "learning_curve"}
+    V = np.random.default_rng(0).normal(size=(3, 16, 16)).astype(np.float32)
+    saved = _reloads_identically(r, "cnn_random", V, tmp_path)
+    assert saved.metadata["family"] == "random" and saved.metadata["solve_points"] == 16
+    P = np.array([[3.0, -2.0, 4.0, 2.5, 3.0, 2.0]])
+    _reloads_identically(r, "mlp_parametric_1d", P, tmp_path)
 
 
 def test_configs_refuse_bad_values():
@@ -59,4 +110,3 @@ def test_configs_refuse_bad_values():
         qf.Config(network_base="ridge")
     with pytest.raises(ParameterError, match="'solve_points'"):
         gse.Config(solve_points=63, pool=2)
-    assert np.isclose(gse.PAPER_MEDIAN_MHA["random"], 1.49)

@@ -1,15 +1,12 @@
-"""Figures of the ``ising-phases`` study (matplotlib, Agg backend)."""
+"""Figures of the ``ising-phases`` study (matplotlib's object API, through :func:`physml.result.new_figure`)."""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..sim import ising  # noqa: E402
-from . import _ising_phases_analysis as analysis  # noqa: E402
+from ..result import new_figure
+from ..sim import ising
+from . import _ising_phases_analysis as analysis
 
 LABELS = {"cnn": "CNN (raw spins)", "logistic": "logistic (gauge-fixed block magnetisations)",
           "kmeans": "PCA + k-means"}
@@ -29,7 +26,8 @@ def _configurations(result, ds) -> None:
     T, spins = ds["temperature"], ds["spins"]
     temps = np.unique(T)
     picks = [temps[np.argmin(np.abs(temps - t))] for t in (1.5, 2.1, ising.T_C, 2.5, 3.2)]
-    fig, axes = plt.subplots(1, len(picks), figsize=(2.6 * len(picks), 2.9))
+    fig = new_figure(figsize=(2.6 * len(picks), 2.9))
+    axes = fig.subplots(1, len(picks))
     for ax, t in zip(axes, picks):
         ax.imshow(spins[np.flatnonzero(T == t)[-1]], cmap="gray", vmin=-1, vmax=1, interpolation="nearest")
         ax.set_title(f"T = {t:.3f}")
@@ -38,7 +36,8 @@ def _configurations(result, ds) -> None:
 
 
 def _p_ordered(result, fits, config) -> None:
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4), sharey=True)
+    fig = new_figure(figsize=(15, 4))
+    axes = fig.subplots(1, 3, sharey=True)
     for ax, method in zip(axes, analysis.METHODS):
         for L in config.sizes:
             f = fits[L]
@@ -56,14 +55,16 @@ def _p_ordered(result, fits, config) -> None:
 
 
 def _scaling(result, fits, extrapolations, config) -> None:
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig = new_figure(figsize=(6.5, 4.5))
+    ax = fig.subplots()
     x = 1.0 / np.array(config.sizes, float)
     grid = np.linspace(0, x.max() * 1.1, 50)
     for method, color in zip(analysis.METHODS, ("tab:blue", "tab:orange", "tab:green")):
         t = [fits[L].crossings[method].value for L in config.sizes]
         e = [fits[L].crossings[method].stderr for L in config.sizes]
         fit = extrapolations[method]
-        ax.errorbar(x, t, e, fmt="o", color=color, label=f"{LABELS[method]}: $T_c$ = {fit.tc:.4f} ± {fit.tc_stderr:.4f}")
+        ax.errorbar(x, t, e, fmt="o", color=color,
+                    label=f"{LABELS[method]}: $T_c$ = {fit.tc:.4f} ± {fit.tc_stderr:.4f}")
         ax.plot(grid, fit.tc + fit.amplitude * grid, color=color, lw=1)
     ax.axhline(ising.T_C, color="k", ls="--", lw=1, label=f"Onsager $T_c$ = {ising.T_C:.4f}")
     ax.set_xlabel("1/L")
@@ -76,10 +77,12 @@ def _scaling(result, fits, extrapolations, config) -> None:
 def _pca(result, ds, fit) -> None:
     T, m = ds["temperature"], ds["magnetization"]
     s = fit.pc_scores
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig = new_figure(figsize=(12, 4.5))
+    axes = fig.subplots(1, 2)
     sc = axes[0].scatter(s[:, 0], s[:, 1], c=T, s=3, cmap="coolwarm")
     fig.colorbar(sc, ax=axes[0], label="T")
-    axes[0].set_xlabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$"), axes[0].set_ylabel(r"PC2 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
+    axes[0].set_xlabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
+    axes[0].set_ylabel(r"PC2 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
     axes[0].set_title(f"PCA of raw spins, L = {fit.L}")
     axes[1].scatter(m, s[:, 0], c=T, s=3, cmap="coolwarm")
     axes[1].set_xlabel("magnetization per spin m"), axes[1].set_ylabel(r"PC1 / $\sqrt{N}$ $\times L^{\beta/\nu}$")
@@ -89,7 +92,8 @@ def _pca(result, ds, fit) -> None:
 
 
 def _thermodynamics(result, datasets, config) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig = new_figure(figsize=(12, 4.2))
+    axes = fig.subplots(1, 2)
     grid = np.linspace(config.t_min, config.t_max, 400)
     for L in config.sizes:
         check = analysis.physics_check(datasets[L], window=0.25).table
@@ -105,7 +109,8 @@ def _thermodynamics(result, datasets, config) -> None:
 
 
 def _maps(result, fit) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.3))
+    fig = new_figure(figsize=(10, 4.3))
+    axes = fig.subplots(1, 2)
     for ax, key, title in ((axes[0], "logistic", "logistic coefficients"),
                            (axes[1], "cnn", "CNN saliency sign(m) d logit/d s")):
         if key in fit.maps:

@@ -20,17 +20,19 @@ T in [t_min, t_max] come from the validated simulator (``physml.sim.ising``).
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ..errors import ParameterError
+from ..models import save_model
 from ..physics.scaling import finite_size_extrapolation
-from ..result import StudyResult, Table
+from ..result import StudyResult
 from ..sim import ising
 from . import _ising_phases_analysis as analysis
 from . import _ising_phases_figures as figures
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -78,9 +80,10 @@ class Config:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(L) for L in self.sizes))
-        if len(self.sizes) < 2 or len(set(self.sizes)) != len(self.sizes) or any(L % self.block_grid for L in self.sizes):
-            raise ParameterError.invalid("sizes", self.sizes,
-                                         f"at least two distinct lattice sizes, each a multiple of block_grid={self.block_grid}")
+        sizes = self.sizes
+        if len(sizes) < 2 or len(set(sizes)) != len(sizes) or any(L % self.block_grid for L in sizes):
+            raise ParameterError.invalid("sizes", sizes, "at least two distinct lattice sizes, each a multiple of "
+                                         f"block_grid={self.block_grid}")
         if not 0 < self.t_min < self.train_below < ising.T_C < self.train_above < self.t_max:
             raise ParameterError.invalid("train_below/train_above", (self.train_below, self.train_above),
                                          f"t_min < train_below < T_c={ising.T_C:.4f} < train_above < t_max")
@@ -102,53 +105,82 @@ class Config:
 QUICK = Config(sizes=(16, 24, 32), coarse_step=0.25, critical_step=0.025, samples=150, epochs=10, tc_tolerance=0.03)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
+def run(config: Config, ctx: StudyContext) -> StudyResult:
     """Simulate, learn, extrapolate, audit; return the :class:`StudyResult`."""
-    t0 = time.perf_counter()
     temps = config.temperatures()
-    *sim_seeds, learn_seq = np.random.SeedSequence(seed).spawn(len(config.sizes) + 1)
-    datasets, fits = {}, {}
+    *sim_seeds, learn_seq = np.random.SeedSequence(ctx.seed).spawn(len(config.sizes) + 1)
+    learn_seed = int(learn_seq.generate_state(1)[0])
     Lmax = max(config.sizes)
-    bar = tqdm(total=2 * len(config.sizes) + 1, disable=not progress, desc="ising-phases")
-    sim_seconds = time.perf_counter()
+    with tqdm(total=2 * len(config.sizes) + 1, disable=not ctx.progress, desc="ising-phases") as bar:
+        t = time.perf_counter()
+        datasets = _simulate(config, temps, sim_seeds, bar)
+        sim_seconds = time.perf_counter() - t
+        bar.set_postfix_str(f"fit learners on L={Lmax}")
+        models = analysis.fit_models(datasets[Lmax], config, seed=learn_seed, device=ctx.device)
+        bar.update()
+        fits = {}
+        for L in config.sizes:
+            bar.set_postfix_str(f"read L={L}")
+            fits[L] = analysis.analyse_size(datasets[L], models, config, seed=learn_seed, audit=(L == Lmax))
+            bar.update()
+    extrapolations = _extrapolate(config, fits)
+    result = ctx.result("Learning the 2D Ising phase transition", temperatures=temps.tolist())
+    _metrics(result, config, fits, extrapolations)
+    result.add_metric("simulation_seconds", sim_seconds)
+    physics = analysis.physics_check(datasets[Lmax], window=0.25)
+    for key, value in physics.metrics.items():
+        result.add_metric(key, value)
+    audits = _audits(result, config, ctx, fits[Lmax].audits, datasets[min(config.sizes)])
+    for audit in (physics.audit, *audits):
+        result.add_audit(audit)
+    _report(result, config, temps, datasets, fits, extrapolations)
+    result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
+    meta = {"task": "classification", "classes": [0, 1], "class_names": ["disordered", "ordered"],
+            "input": "spin configurations (n, L, L) of +-1 on a periodic square lattice, any L (trained at "
+                     f"L = {Lmax})", "target": "ordered (T < T_c) or not; J = k_B = 1",
+            "trained_below_above": [config.train_below, config.train_above], "seed": ctx.seed}
+    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn, md=meta: save_model(model, path,
+                                                                                           metadata=md)
+    return result
+
+
+# ---------------------------------------------------------------- stages
+
+def _simulate(config: Config, temps: np.ndarray, sim_seeds, bar) -> dict:
+    """One validated Monte Carlo dataset per lattice size, each from its own seed."""
+    datasets = {}
     for L, sim_seed in zip(config.sizes, sim_seeds):
         bar.set_postfix_str(f"simulate L={L}")
         params = ising.IsingParams(L=L, temperatures=tuple(temps), samples=config.samples)
         datasets[L] = ising.simulate(params, seed=np.random.default_rng(sim_seed))
         bar.update()
-    sim_seconds = time.perf_counter() - sim_seconds
-    learn_seed = int(learn_seq.generate_state(1)[0])
-    bar.set_postfix_str(f"fit learners on L={Lmax}")
-    models = analysis.fit_models(datasets[Lmax], config, seed=learn_seed, device=device)
-    bar.update()
-    for L in config.sizes:
-        bar.set_postfix_str(f"read L={L}")
-        fits[L] = analysis.analyse_size(datasets[L], models, config, seed=learn_seed, audit=(L == Lmax))
-        bar.update()
-    bar.close()
+    return datasets
 
-    result = StudyResult(study="ising-phases", config={**asdict(config), "seed": seed, "device": device,
-                                                          "temperatures": temps.tolist()},
-                         title="Learning the 2D Ising phase transition")
+
+def _extrapolate(config: Config, fits: dict) -> dict:
+    """Finite-size scaling T*(L) = T_c + a L^(-1/nu), nu = 1, of each method's crossings."""
     sizes = np.array(config.sizes, float)
-    extrapolations = {}
+    out = {}
     for method in analysis.METHODS:
         tstar = np.array([fits[L].crossings[method].value for L in config.sizes])
         err = np.array([fits[L].crossings[method].stderr for L in config.sizes])
-        extrapolations[method] = finite_size_extrapolation(sizes, tstar, err, nu=1.0)
+        out[method] = finite_size_extrapolation(sizes, tstar, err, nu=1.0)
+    return out
 
-    tc_exact = ising.T_C
-    tc_sup, tc_unsup = extrapolations["cnn"].tc, extrapolations["kmeans"].tc
+
+def _metrics(result: StudyResult, config: Config, fits: dict, extrapolations: dict) -> None:
+    Lmax, tc_exact = max(config.sizes), ising.T_C
+    tc = {method: extrapolations[method].tc for method in analysis.METHODS}
     m = result.add_metric
     m("tc_exact", tc_exact)
-    m("tc_supervised", tc_sup)
+    m("tc_supervised", tc["cnn"])
     m("tc_supervised_stderr", extrapolations["cnn"].tc_stderr)
-    m("tc_supervised_logistic", extrapolations["logistic"].tc)
-    m("tc_unsupervised", tc_unsup)
+    m("tc_supervised_logistic", tc["logistic"])
+    m("tc_unsupervised", tc["kmeans"])
     m("tc_unsupervised_stderr", extrapolations["kmeans"].tc_stderr)
-    m("tc_rel_error_supervised", abs(tc_sup - tc_exact) / tc_exact)
-    m("tc_rel_error_supervised_logistic", abs(extrapolations["logistic"].tc - tc_exact) / tc_exact)
-    m("tc_rel_error_unsupervised", abs(tc_unsup - tc_exact) / tc_exact)
+    m("tc_rel_error_supervised", abs(tc["cnn"] - tc_exact) / tc_exact)
+    m("tc_rel_error_supervised_logistic", abs(tc["logistic"] - tc_exact) / tc_exact)
+    m("tc_rel_error_unsupervised", abs(tc["kmeans"] - tc_exact) / tc_exact)
     m("pc1_abs_corr_magnetization", min(fits[L].pc1_corr for L in config.sizes))
     m("test_accuracy", fits[Lmax].test_accuracy["cnn"])  # held out, far from T_c, at the training size
     m("test_accuracy_logistic", fits[Lmax].test_accuracy["logistic"])
@@ -159,37 +191,36 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     for L in config.sizes:
         for method in analysis.METHODS:
             m(f"tstar_{method}_L{L}", fits[L].crossings[method].value)
-    m("simulation_seconds", sim_seconds)
 
-    physics = analysis.physics_check(datasets[Lmax], window=0.25)
-    for key, value in physics.metrics.items():
-        m(key, value)
 
-    tol = config.tc_tolerance
-    audits = fits[Lmax].audits
+def _audits(result: StudyResult, config: Config, ctx: StudyContext, audits: dict, smallest) -> list:
+    """The per-model audits of the training size, completed by T_c and same-seed reproducibility."""
+    tol, m = config.tc_tolerance, result.metrics
     tc_meaning = "finite-size-extrapolated T_c vs Onsager's 2/ln(1+sqrt 2) (relative error)"
-    audits["cnn"].check("tc_rel_error", result.metrics["tc_rel_error_supervised"], "<=", tol, tc_meaning)
-    audits["logistic"].check("tc_rel_error", result.metrics["tc_rel_error_supervised_logistic"], "<=", tol, tc_meaning)
-    audits["kmeans"].check("tc_rel_error", result.metrics["tc_rel_error_unsupervised"], "<=", tol, tc_meaning)
-    audits["cnn"].check("reproducible_same_seed", analysis.reproducibility(datasets[min(config.sizes)], config,
-                                                                           seed=seed, device=device),
+    audits["cnn"].check("tc_rel_error", m["tc_rel_error_supervised"], "<=", tol, tc_meaning)
+    audits["logistic"].check("tc_rel_error", m["tc_rel_error_supervised_logistic"], "<=", tol, tc_meaning)
+    audits["kmeans"].check("tc_rel_error", m["tc_rel_error_unsupervised"], "<=", tol, tc_meaning)
+    audits["cnn"].check("reproducible_same_seed",
+                        analysis.reproducibility(smallest, config, seed=ctx.seed, device=ctx.device),
                         "<=", 1e-6, "max |dP| between two trainings with the same seed (0 = bit-identical)")
-    result.audits = [physics.audit, audits["cnn"], audits["logistic"], audits["kmeans"]]
-    for audit in result.audits:
-        result.metrics.update(audit.to_metrics())
+    return [audits["cnn"], audits["logistic"], audits["kmeans"]]
 
+
+# ---------------------------------------------------------------- report
+
+def _report(result: StudyResult, config: Config, temps, datasets, fits, extrapolations) -> None:
+    m, tc_exact = result.metrics, ising.T_C
     rows = [(L, *(round(fits[L].crossings[k].value, 4) for k in analysis.METHODS),
              round(fits[L].test_accuracy["cnn"], 4), round(fits[L].pc1_corr, 4)) for L in config.sizes]
     rows.append(("inf (fit)", *(round(extrapolations[k].tc, 4) for k in analysis.METHODS), "", ""))
     rows.append(("exact", *(round(tc_exact, 4),) * len(analysis.METHODS), "", ""))
-    result.tables.append(Table("Pseudo-critical temperatures T*(L) and extrapolation",
-                               ("L", *(f"T* {k}" for k in analysis.METHODS), "CNN test acc.", "|corr(PC1, m)|"),
-                               tuple(rows)))
+    result.add_table("Pseudo-critical temperatures T*(L) and extrapolation",
+                     ("L", *(f"T* {k}" for k in analysis.METHODS), "CNN test acc.", "|corr(PC1, m)|"), rows)
     figures.add_all(result, datasets, fits, extrapolations, config)
     result.summary = (
-        f"T_c from the supervised CNN: {tc_sup:.4f} ± {extrapolations['cnn'].tc_stderr:.4f} "
-        f"(relative error {result.metrics['tc_rel_error_supervised']:.2%}); from PCA + k-means: {tc_unsup:.4f} ± "
-        f"{extrapolations['kmeans'].tc_stderr:.4f} ({result.metrics['tc_rel_error_unsupervised']:.2%}); "
+        f"T_c from the supervised CNN: {m['tc_supervised']:.4f} ± {extrapolations['cnn'].tc_stderr:.4f} "
+        f"(relative error {m['tc_rel_error_supervised']:.2%}); from PCA + k-means: {m['tc_unsupervised']:.4f} ± "
+        f"{extrapolations['kmeans'].tc_stderr:.4f} ({m['tc_rel_error_unsupervised']:.2%}); "
         f"exact (Onsager) {tc_exact:.4f}. Lattice sizes {list(config.sizes)}, {len(temps)} temperatures, "
         f"{config.samples} configurations each.\n\n"
         "Learners are fitted once, on the largest lattice, and classifiers see only configurations far from "
@@ -198,7 +229,3 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         "(nu = 1). The audit tables check the models against the physics: symmetries of the Hamiltonian, the order "
         "parameter |m| as a baseline, what the models look at, and the same seed giving the same numbers."
     )
-    result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
-    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn: model.save(path)
-    result.add_metric("study_seconds", time.perf_counter() - t0)
-    return result

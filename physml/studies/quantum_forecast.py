@@ -31,28 +31,30 @@ evolution; the report shows how far each forecast's energy drifts from it.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
+from sklearn.linear_model import Ridge
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from sklearn.linear_model import Ridge  # noqa: E402
-
-from ..device import resolve_device  # noqa: E402
-from ..errors import ParameterError  # noqa: E402
-from ..learn import forecast_windows, persistence_forecast  # noqa: E402
-from ..models import LSTMForecasterFactory, TorchRegressor, TransformerForecasterFactory  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim.quantum_dynamics import TFIMParams, tfim_trajectories  # noqa: E402
+from ..errors import ParameterError
+from ..learn import forecast_windows, persistence_forecast
+from ..models import (
+    LSTMForecasterFactory,
+    TorchRegressor,
+    TransformerForecasterFactory,
+    save_model,
+)
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim.quantum_dynamics import TFIMParams, tfim_trajectories
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run", "REPORTED_HORIZONS"]
 
 #: forecast horizons (in steps) tabulated and written to metrics.json, where within ``horizon``
 REPORTED_HORIZONS = (1, 2, 5, 10, 15, 20, 30, 40)
 NETWORKS = ("lstm", "transformer")
+J = 1.0  # the coupling: the unit of energy
 
 
 @dataclass(frozen=True)
@@ -114,96 +116,171 @@ def _energy(obs: np.ndarray, n_spins: int, J: float, h: float) -> np.ndarray:
     return (-J * zz - h * x) / n_spins
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
-    dev = resolve_device(device)
-    J = 1.0
+@dataclass
+class _Data:
+    """Held-out and training windows of the channel series, and what the report needs to read them."""
+
+    ds: object
+    params: TFIMParams
+    names: list[str]
+    series: np.ndarray
+    n_train: int
+    n_test: int
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+    energy_true: np.ndarray
+    """Exact (conserved) energy per spin of each held-out window's trajectory."""
+
+
+@dataclass
+class _Models:
+    ridge: Ridge
+    networks: dict[str, TorchRegressor]
+    forecasts: dict[str, np.ndarray]
+    """Held-out forecasts (n_windows, horizon, channels) of persistence, linear prediction and each network."""
+    fit_seconds: dict[str, float]
+
+
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    data = _simulate(config, ctx)
+    models = _fit(config, ctx, data)
+    ev = _evaluate(config, data, models)
+    result = ctx.result(f"Forecasting the quench dynamics of a {config.n_spins}-spin transverse-field Ising chain")
+    _metrics(result, config, ev, models.fit_seconds)
+    for audit in _audits(config, data, ev):
+        result.add_audit(audit)
+    _report(result, config, data, models, ev)
+    _artifacts(result, config, ctx, data, models)
+    return result
+
+
+# ---------------------------------------------------------------- stages
+
+def _simulate(config: Config, ctx: StudyContext) -> _Data:
+    """Exact trajectories, split by trajectory (never windows of one trajectory on both sides), then windowed."""
     params = TFIMParams(n_spins=config.n_spins, J=J, h=config.h, t_max=config.t_max, n_times=config.n_times,
                         n_trajectories=config.n_trajectories)
-    ds = tfim_trajectories(params, seed=seed)
+    ds = tfim_trajectories(params, seed=ctx.seed)
     series, names = _channels(ds)
     n_test = max(2, int(round(config.test_fraction * config.n_trajectories)))
-    order = np.random.default_rng(seed).permutation(config.n_trajectories)
+    order = ctx.rng().permutation(config.n_trajectories)
     test_traj, train_traj = np.sort(order[:n_test]), np.sort(order[n_test:])
-    W, H = config.window, config.horizon
-    X_train, Y_train = forecast_windows(series[train_traj], W, H, stride=config.stride)
-    X_test, Y_test = forecast_windows(series[test_traj], W, H)
+    X_train, Y_train = forecast_windows(series[train_traj], config.window, config.horizon, stride=config.stride)
+    X_test, Y_test = forecast_windows(series[test_traj], config.window, config.horizon)
     energy_true = np.repeat(ds["energy"][test_traj, 0] / config.n_spins, len(X_test) // n_test)
+    return _Data(ds, params, names, series, len(train_traj), n_test, X_train, Y_train, X_test, Y_test, energy_true)
 
-    forecasts: dict[str, np.ndarray] = {"persistence": persistence_forecast(X_test, H)}
-    fit_seconds: dict[str, float] = {}
+
+def _fit(config: Config, ctx: StudyContext, data: _Data) -> _Models:
+    """Linear prediction (ridge on the window), then each network on what ``network_base`` misses."""
+    H, X_train, Y_train, X_test = config.horizon, data.X_train, data.Y_train, data.X_test
+    forecasts = {"persistence": persistence_forecast(X_test, H)}
     t = time.perf_counter()
     ridge = Ridge(alpha=config.ridge_alpha).fit(X_train.reshape(len(X_train), -1), Y_train.reshape(len(Y_train), -1))
-    fit_seconds["linear"] = time.perf_counter() - t
-    forecasts["linear"] = ridge.predict(X_test.reshape(len(X_test), -1)).reshape(Y_test.shape)
-    base_train = {"linear": ridge.predict(X_train.reshape(len(X_train), -1)).reshape(Y_train.shape),
-                  "persistence": persistence_forecast(X_train, H)}[config.network_base]
+    fit_seconds = {"linear": time.perf_counter() - t}
+    forecasts["linear"] = ridge.predict(X_test.reshape(len(X_test), -1)).reshape(data.Y_test.shape)
+    base_train = {"linear": lambda: ridge.predict(X_train.reshape(len(X_train), -1)).reshape(Y_train.shape),
+                  "persistence": lambda: persistence_forecast(X_train, H)}[config.network_base]()
     base_test = forecasts[config.network_base]
     factories = {"lstm": LSTMForecasterFactory(hidden=config.hidden), "transformer": TransformerForecasterFactory()}
-    histories = {}
+    networks = {}
     for name in NETWORKS:
         net = TorchRegressor(factories[name], epochs=config.epochs, batch_size=128, lr=2e-3, patience=8,
-                             standardize=False, standardize_target=True, seed=seed, device=str(dev),
-                             progress=progress)
+                             standardize=False, standardize_target=True, seed=ctx.seed, device=ctx.device,
+                             progress=ctx.progress)
         t = time.perf_counter()
-        net.fit(X_train, (Y_train - base_train).reshape(len(Y_train), -1))
+        networks[name] = net.fit(X_train, (Y_train - base_train).reshape(len(Y_train), -1))
         fit_seconds[name] = time.perf_counter() - t + fit_seconds.get(config.network_base, 0.0)
-        # the physical range of a Pauli expectation value, imposed on the forecast
-        forecasts[name] = np.clip(base_test + net.predict(X_test).reshape(Y_test.shape), -1.0, 1.0)
-        histories[name] = (net.loss_curve_, net.validation_curve_)
+        forecasts[name] = _network_forecast(net, X_test, base_test)
+    return _Models(ridge, networks, forecasts, fit_seconds)
 
-    rmse = {k: np.sqrt(np.mean((f - Y_test) ** 2, axis=(0, 2))) for k, f in forecasts.items()}
-    energy_err = {k: np.mean(np.abs(_energy(f, config.n_spins, J, config.h) - energy_true[:, None]), axis=0)
-                  for k, f in forecasts.items()}
-    out_of_range = {k: float(np.mean(np.abs(f) > 1.0)) for k, f in forecasts.items()}
-    reported = [k for k in REPORTED_HORIZONS if k <= H]
 
-    result = StudyResult("quantum-forecast", {**asdict(config), "seed": seed, "device": str(dev)},
-                         title=f"Forecasting the quench dynamics of a {config.n_spins}-spin transverse-field Ising chain")
-    m = result.add_metric
-    for name, err in rmse.items():
-        for k in reported:
-            m(f"rmse_{name}_h{k}", err[k - 1])
-        m(f"energy_error_{name}", float(np.mean(energy_err[name])))
-        m(f"out_of_range_fraction_{name}", out_of_range[name])
+def _network_forecast(net: TorchRegressor, X: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``base`` plus the network's correction, clamped to [-1, 1]: the physical range of a Pauli expectation value."""
+    return np.clip(base + net.predict(X).reshape(base.shape), -1.0, 1.0)
+
+
+@dataclass
+class _Evaluation:
+    rmse: dict[str, np.ndarray]
+    """Per model, RMSE over all channels at each horizon 1..H."""
+    energy_err: dict[str, np.ndarray]
+    out_of_range: dict[str, float]
+    skill: dict[str, np.ndarray]
+    """1 - RMSE / RMSE(persistence) per horizon, for each learned model."""
+
+
+def _evaluate(config: Config, data: _Data, models: _Models) -> _Evaluation:
+    Y = data.Y_test
+    rmse = {k: np.sqrt(np.mean((f - Y) ** 2, axis=(0, 2))) for k, f in models.forecasts.items()}
+    energy_err = {k: np.mean(np.abs(_energy(f, config.n_spins, J, config.h) - data.energy_true[:, None]), axis=0)
+                  for k, f in models.forecasts.items()}
+    out_of_range = {k: float(np.mean(np.abs(f) > 1.0)) for k, f in models.forecasts.items()}
     skill = {k: 1.0 - rmse[k] / rmse["persistence"] for k in ("linear", *NETWORKS)}
+    return _Evaluation(rmse, energy_err, out_of_range, skill)
+
+
+def _metrics(result: StudyResult, config: Config, ev: _Evaluation, fit_seconds: dict[str, float]) -> None:
+    m, H = result.add_metric, config.horizon
+    for name, err in ev.rmse.items():
+        for k in REPORTED_HORIZONS:
+            if k <= H:
+                m(f"rmse_{name}_h{k}", err[k - 1])
+        m(f"energy_error_{name}", float(np.mean(ev.energy_err[name])))
+        m(f"out_of_range_fraction_{name}", ev.out_of_range[name])
     for name in ("linear", *NETWORKS):
-        beats = bool(np.all(rmse[name] < rmse["persistence"]))
-        result.metrics[f"beats_persistence_{name}"] = "yes" if beats else "no"
-        m(f"min_skill_{name}", float(skill[name].min()))
-        half = np.nonzero(skill[name] < 0.5)[0]
+        # TRANSITION: "yes"/"no" strings kept for metric identity (metrics.json should hold numbers only)
+        result.metrics[f"beats_persistence_{name}"] = "yes" if np.all(ev.rmse[name] < ev.rmse["persistence"]) else "no"
+        m(f"min_skill_{name}", float(ev.skill[name].min()))
+        half = np.nonzero(ev.skill[name] < 0.5)[0]
         m(f"skill_below_half_horizon_{name}", float(half[0] + 1) if len(half) else float(H + 1))
         m(f"fit_seconds_{name}", fit_seconds[name])
-    best_net = min(NETWORKS, key=lambda k: float(np.mean(rmse[k])))
-    result.metrics["best_network"] = best_net
+    result.metrics["best_network"] = _best_network(ev)
 
+
+def _best_network(ev: _Evaluation) -> str:
+    return min(NETWORKS, key=lambda k: float(np.mean(ev.rmse[k])))
+
+
+def _audits(config: Config, data: _Data, ev: _Evaluation) -> list[Audit]:
+    energy = data.ds["energy"]
     a = Audit("exact TFIM evolution")
-    drift = float(np.max(np.abs(ds["energy"] - ds["energy"][:, :1])))
-    a.check("energy_drift", drift, "<=", 1e-8, "max |<H>(t) - <H>(0)| over all trajectories (E)")
-    a.check("max_abs_pauli", float(np.max(np.abs(series))), "<=", 1.0 + 1e-12, "|<sigma>| <= 1 in the data")
-    result.audits.append(a)
+    a.check("energy_drift", float(np.max(np.abs(energy - energy[:, :1]))), "<=", 1e-8,
+            "max |<H>(t) - <H>(0)| over all trajectories (E)")
+    a.check("max_abs_pauli", float(np.max(np.abs(data.series))), "<=", 1.0 + 1e-12, "|<sigma>| <= 1 in the data")
+    audits = [a]
     for name in NETWORKS:
         b = Audit(f"{name} forecast")
-        b.check("min_skill_vs_persistence", float(skill[name].min()), ">=", 0.0,
-                f"1 - RMSE/RMSE(persistence), worst over horizons 1..{H}: beats persistence at every horizon")
-        b.check("out_of_range_fraction", out_of_range[name], "<=", 0.0, "forecast values with |<sigma>| > 1")
-        result.audits.append(b)
-    for au in result.audits:
-        result.metrics.update(au.to_metrics())
+        b.check("min_skill_vs_persistence", float(ev.skill[name].min()), ">=", 0.0,
+                f"1 - RMSE/RMSE(persistence), worst over horizons 1..{config.horizon}: beats persistence at every "
+                "horizon")
+        b.check("out_of_range_fraction", ev.out_of_range[name], "<=", 0.0, "forecast values with |<sigma>| > 1")
+        audits.append(b)
+    return audits
 
-    rows = tuple((name, *(f"{rmse[name][k - 1]:.4f}" for k in reported), f"{np.mean(energy_err[name]):.2e}",
-                  f"{out_of_range[name]:.3%}", f"{fit_seconds.get(name, 0.0):.1f}") for name in forecasts)
-    result.tables.append(Table(f"RMSE of the held-out forecast by horizon (steps of {params.time_step:g} hbar/J), "
-                               "energy error per spin and out-of-range values",
-                               ("model", *(f"h={k}" for k in reported), "|E error|/N", "|<sigma>| > 1", "fit s"),
-                               rows))
-    _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, params.time_step, histories)
+
+# ---------------------------------------------------------------- report
+
+def _report(result: StudyResult, config: Config, data: _Data, models: _Models, ev: _Evaluation) -> None:
+    H, rmse = config.horizon, ev.rmse
+    reported = [k for k in REPORTED_HORIZONS if k <= H]
+    rows = [(name, *(f"{rmse[name][k - 1]:.4f}" for k in reported), f"{np.mean(ev.energy_err[name]):.2e}",
+             f"{ev.out_of_range[name]:.3%}", f"{models.fit_seconds.get(name, 0.0):.1f}") for name in models.forecasts]
+    result.add_table(f"RMSE of the held-out forecast by horizon (steps of {data.params.time_step:g} hbar/J), "
+                     "energy error per spin and out-of-range values",
+                     ("model", *(f"h={k}" for k in reported), "|E error|/N", "|<sigma>| > 1", "fit s"), rows)
+    histories = {name: (net.loss_curve_, net.validation_curve_) for name, net in models.networks.items()}
+    _figures(result, rmse, ev.skill, ev.energy_err, models.forecasts, data.X_test, data.Y_test, data.names,
+             data.params.time_step, histories)
+    best_net, skill, m = _best_network(ev), ev.skill, result.metrics
     lin_vs = float(np.mean(rmse["linear"]) / np.mean(rmse[best_net]))
-    degrade = {n: int(result.metrics[f"skill_below_half_horizon_{n}"]) for n in NETWORKS}
+    degrade = {n: int(m[f"skill_below_half_horizon_{n}"]) for n in NETWORKS}
     result.summary = (
-        f"{len(train_traj)} training and {n_test} held-out exact trajectories; window {W} steps, forecasts "
-        f"1..{H} steps ahead. LSTM / transformer beat persistence at every horizon: "
-        f"{result.metrics['beats_persistence_lstm']} / {result.metrics['beats_persistence_transformer']} "
+        f"{data.n_train} training and {data.n_test} held-out exact trajectories; window {config.window} steps, "
+        f"forecasts 1..{H} steps ahead. LSTM / transformer beat persistence at every horizon: "
+        f"{m['beats_persistence_lstm']} / {m['beats_persistence_transformer']} "
         f"(worst skill {skill['lstm'].min():.2f} / {skill['transformer'].min():.2f}). Their skill falls below 0.5 "
         f"(RMSE half of persistence's) at horizon {degrade['lstm']} / {degrade['transformer']} steps "
         f"({H + 1} means never within {H}).\n\n"
@@ -211,11 +288,24 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
         f"({best_net}, learning the residual of {config.network_base}) {np.mean(rmse[best_net]):.4f}, ratio "
         f"{lin_vs:.2f}. Observables of a finite quantum system are sums of sinusoids at the Bohr frequencies, so "
         "a linear recurrence fits them exactly given a long enough window: linear prediction is the baseline to "
-        f"beat, not persistence. Linear prediction puts {out_of_range['linear']:.2%} of its values outside "
+        f"beat, not persistence. Linear prediction puts {ev.out_of_range['linear']:.2%} of its values outside "
         "[-1, 1]; the network forecasts none, by construction.")
-    result.artifacts["tfim_trajectories.h5"] = lambda path: ds.save(path)
-    m("study_seconds", time.perf_counter() - t0)
-    return result
+
+
+def _artifacts(result: StudyResult, config: Config, ctx: StudyContext, data: _Data, models: _Models) -> None:
+    result.artifacts["tfim_trajectories.h5"] = lambda path: data.ds.save(path)
+    common = {"channels": data.names, "window": config.window, "horizon": config.horizon,
+              "time_step_hbar_over_J": data.params.time_step, "n_spins": config.n_spins, "h_over_J": config.h,
+              "seed": ctx.seed}
+    meta = {**common, "task": "forecast", "input": "past window (n, window * channels), flattened",
+            "output": "(n, horizon * channels), flattened"}
+    result.artifacts["linear"] = lambda path, model=models.ridge, md=meta: save_model(model, path, metadata=md)
+    for name, net in models.networks.items():
+        meta = {**common, "task": "forecast", "network_base": config.network_base,
+                "input": "past window (n, window, channels)",
+                "output": f"correction (n, horizon * channels) to the {config.network_base} forecast: forecast = "
+                          "clip(base + output reshaped to (n, horizon, channels), -1, 1)"}
+        result.artifacts[name] = lambda path, model=net, md=meta: save_model(model, path, metadata=md)
 
 
 def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, dt, histories) -> None:
@@ -223,7 +313,8 @@ def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, 
     steps = np.arange(1, H + 1)
     styles = {"persistence": ("k", "--"), "linear": ("tab:green", ":"), "lstm": ("tab:blue", "-"),
               "transformer": ("tab:orange", "-")}
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.3))
+    fig = new_figure(figsize=(15, 4.3))
+    axes = fig.subplots(1, 3)
     for name, err in rmse.items():
         c, ls = styles[name]
         axes[0].semilogy(steps, err, color=c, ls=ls, label=name)
@@ -239,7 +330,8 @@ def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, 
     result.add_figure("forecast_error", fig, "Held-out forecast error vs horizon for every model: where the "
                       "learned forecasts degrade, how much better than persistence they stay, and how far the "
                       "energy implied by the forecast drifts from the conserved energy.")
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.0))
+    fig = new_figure(figsize=(15, 4.0))
+    axes = fig.subplots(1, 3)
     sample = 0
     t_past = np.arange(X_test.shape[1]) * dt
     t_future = (X_test.shape[1] + np.arange(H)) * dt
@@ -253,7 +345,8 @@ def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, 
     axes[0].legend(fontsize=7)
     result.add_figure("forecast_example", fig, "One held-out window: the exact past and future of three observables "
                       "and each model's forecast.")
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = new_figure(figsize=(6, 4))
+    ax = fig.subplots()
     for name, (loss, val) in histories.items():
         c, _ = styles[name]
         ax.semilogy(loss, color=c, label=f"{name} train")
