@@ -26,7 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TIMING = re.compile(r"(seconds|speedup|speed_up|per_s\b|per_second|_ms\b|time_ratio|cost|_s$|wall|throughput)")
+TIMING = re.compile(r"(seconds|speedup|speed_up|per_s\b|per_second|_ms\b|_ms_per|time_ratio|cost|_s$|wall|throughput)")
 
 
 def _studies() -> list[str]:
