@@ -76,26 +76,29 @@ def test_rl_qubit_quick_preset_reaches_high_fidelity():
     assert r.metrics["final_fidelity"] >= 0.99
 
 
-# Thermostat at test size: episodes of 25 intervals (5 settling), 3,000 training steps, 4 held-out episodes.
+# Thermostat at test size: episodes of 25 intervals (8 settling), 3,000 training steps (120 episodes), 4 held-out
+# episodes. Measured mean |T - T0| / T0 after settling, seeds 0 / 1 / 2: no control 0.089 / 0.447 / 0.438, PPO
+# 0.039 / 0.223 / 0.109 (0.44x / 0.50x / 0.25x no control), tuned PID 0.031 / 0.036 / 0.037 (0.35x / 0.08x /
+# 0.08x), energy feedback 0.035 / 0.024 / 0.030 (0.40x / 0.05x / 0.07x). At 2,000 steps PPO was 0.75x on seed 0:
+# the agent floor needs this budget (about 130-250 s on the loaded 2-core machine, hence slow).
 THERMO_TINY = {"steps": 3000, "tune_episodes": 1, "eval_episodes": 4, "pid_kp": [1.0, 2.0], "settle": 8,
                "calibration_replicas": 2, "calibration_samples": 100}
+AGENT_FLOOR = 0.8  # agent error <= 0.8 x no control: margin 1.6x over the worst measured seed (0.50x)
+CLASSICAL_FLOOR = 0.6  # PID and energy feedback <= 0.6 x no control: margin 1.5x (worst 0.40x)
 
 
+@pytest.mark.slow
 def test_rl_thermostat_agent_beats_no_control():
     r = run_study("rl-thermostat", seed=0, progress=False,
                   overrides={**THERMO_TINY, "env_kwargs": {"effort": 0.0, "episode_actions": 25},
                              "hyper": {"n_steps": 500, "batch_size": 100}})
     m, checks = r.metrics, _checks(r)
     assert set(checks) == {"ppo thermostat: mean_abs_error_vs_pid", "ppo thermostat: beats_no_control"}
-    assert checks["ppo thermostat: beats_no_control"].passed
-    # quality floors (the factor measured at this size over seeds 0-2: see THERMO_FLOOR)
-    assert m["agent_mean_abs_error"] <= THERMO_FLOOR * m["no_control_mean_abs_error"]
-    assert m["pid_mean_abs_error"] <= THERMO_FLOOR * m["no_control_mean_abs_error"]
-    assert m["energy_feedback_mean_abs_error"] <= THERMO_FLOOR * m["no_control_mean_abs_error"]
+    assert checks["ppo thermostat: beats_no_control"].passed  # (vs the PID needs the default budget)
+    assert m["agent_mean_abs_error"] <= AGENT_FLOOR * m["no_control_mean_abs_error"]
+    assert m["pid_mean_abs_error"] <= CLASSICAL_FLOOR * m["no_control_mean_abs_error"]
+    assert m["energy_feedback_mean_abs_error"] <= CLASSICAL_FLOOR * m["no_control_mean_abs_error"]
     assert {f.name for f in r.figures} == {"trajectories", "learning_curve"}
-
-
-THERMO_FLOOR = 0.5
 
 
 def test_rl_thermostat_interval_observation_runs_energy_feedback_on_the_full_one():
@@ -105,7 +108,7 @@ def test_rl_thermostat_interval_observation_runs_energy_feedback_on_the_full_one
                              "env_kwargs": {"effort": 0.0, "observation": "interval", "episode_actions": 25},
                              "hyper": {"n_steps": 250, "batch_size": 50, "n_epochs": 1}})
     assert r.config["env_kwargs"]["observation"] == "interval"
-    assert r.metrics["energy_feedback_mean_abs_error"] < 0.5 * r.metrics["no_control_mean_abs_error"]
+    assert r.metrics["energy_feedback_mean_abs_error"] <= CLASSICAL_FLOOR * r.metrics["no_control_mean_abs_error"]
 
 
 @pytest.mark.parametrize("agent", ["a2c", "reinforce"])
