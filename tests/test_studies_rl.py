@@ -6,7 +6,6 @@ regression in an agent or an environment fails them while seed-to-seed noise doe
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from physml.errors import ParameterError
