@@ -12,28 +12,25 @@ of the exact solution (Raissi's 1 % noise: Gaussian with 0.01 × std(u)).
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
-import matplotlib
+import numpy as np
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from ..data import provenance  # noqa: E402
-from ..device import resolve_device  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..physics.burgers_pinn import (BURGERS_NU, fit_forward, fit_inverse, predict_grid,  # noqa: E402
-                                    standard_grid)
-from ..physics.pde import burgers_residual, residual_rms  # noqa: E402
-from ..physics.pinn import TrainConfig  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..validation import check_int, check_real  # noqa: E402
-from ..sim.fluids.burgers import burgers_exact_sine  # noqa: E402
+from ..data import provenance
+from ..physics.audit import Audit
+from ..physics.burgers_pinn import BURGERS_NU, fit_forward, fit_inverse, predict_grid, standard_grid
+from ..physics.pde import burgers_residual, residual_rms
+from ..physics.pinn import TrainConfig
+from ..result import StudyResult, new_figure
+from ..sim.fluids.burgers import burgers_exact_sine
+from ..validation import check_int, check_real
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
+
+THREADS = 1
+"""A 20-wide network gains little from more torch threads (what the former ``threads`` field set)."""
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,11 @@ class Config:
     inverse_lbfgs_steps: int = 5000
     inverse_nu_initial: float = 0.01
     """Starting guess of ν (the truth is 0.01/π ≈ 0.00318)."""
-    threads: int = 1
-    """torch threads while training (restored afterwards); a 20-wide network gains little from more."""
 
     def __post_init__(self) -> None:
         for name, low in (("width", 1), ("depth", 1), ("n_collocation", 10), ("n_refine", 0), ("adam_steps", 0),
                           ("lbfgs_steps", 0), ("inverse_observations", 10), ("inverse_collocation", 0),
-                          ("inverse_adam_steps", 0), ("inverse_lbfgs_steps", 0), ("threads", 1)):
+                          ("inverse_adam_steps", 0), ("inverse_lbfgs_steps", 0)):
             check_int(name, getattr(self, name), low)
         check_real("adam_lr", self.adam_lr, 1e-6, 1.0, "")
         check_real("inverse_noise", self.inverse_noise, 0.0, 1.0, "(fraction of std(u))")
@@ -84,47 +79,38 @@ QUICK = Config(n_collocation=2000, n_refine=1000, adam_steps=1500, lbfgs_steps=1
 refinement points, 2,500 uniform points let the network settle on a wrong shock (relative L2 0.13)."""
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t_start = time.perf_counter()
-    resolve_device(device)  # validates the choice; the PINN trains on the CPU (small dense nets, many small ops)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: the exact solution on the benchmark grid, noisy samples of it for the inverse problem
+    # (the PINNs train on the CPU whatever the device: small dense nets, many small ops)
     dtype = torch.float64 if config.float64 else torch.float32
     x, t = standard_grid()
     exact = burgers_exact_sine(x[None, :], t[:, None], BURGERS_NU)
-    rng = np.random.default_rng(seed)
-    seeds = rng.integers(2**31, size=3)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(config.threads)
-    try:
-        t0, c0 = time.perf_counter(), time.process_time()
-        fwd = fit_forward(width=config.width, depth=config.depth, n_collocation=config.n_collocation,
-                          n_refine=config.n_refine, seed=int(seeds[0]), dtype=dtype, progress=progress,
-                          train=TrainConfig(adam_steps=config.adam_steps, adam_lr=config.adam_lr,
-                                            lbfgs_steps=config.lbfgs_steps, log_every=100))
-        fwd_wall, fwd_cpu = time.perf_counter() - t0, time.process_time() - c0
-        pred = predict_grid(fwd.net, x, t)
-        T, X = np.meshgrid(t, x, indexing="ij")
-        obs = np.random.default_rng(seeds[1]).choice(X.size, config.inverse_observations, replace=False)
-        x_obs = np.column_stack([X.ravel()[obs], T.ravel()[obs]])
-        u_clean = exact.ravel()[obs]
-        u_obs = u_clean + config.inverse_noise * np.std(u_clean) * np.random.default_rng(seeds[2]).standard_normal(
-            u_clean.size)
-        t0, c0 = time.perf_counter(), time.process_time()
-        inv = fit_inverse(x_obs, u_obs, nu_initial=config.inverse_nu_initial, width=config.width,
-                          depth=config.depth, n_collocation=config.inverse_collocation, seed=int(seeds[0]),
-                          dtype=dtype, progress=progress,
-                          train=TrainConfig(adam_steps=config.inverse_adam_steps, adam_lr=config.adam_lr,
-                                            lbfgs_steps=config.inverse_lbfgs_steps, log_every=100))
-        inv_wall, inv_cpu = time.perf_counter() - t0, time.process_time() - c0
-        grid_pts = torch.tensor(np.column_stack([X.ravel(), T.ravel()]), dtype=dtype)
-        res_rms = residual_rms(lambda p: burgers_residual(fwd.net, p, BURGERS_NU), grid_pts)
-    finally:
-        torch.set_num_threads(threads)
-
+    seeds = ctx.rng().integers(2**31, size=3)
+    T, X = np.meshgrid(t, x, indexing="ij")
+    obs = np.random.default_rng(seeds[1]).choice(X.size, config.inverse_observations, replace=False)
+    x_obs = np.column_stack([X.ravel()[obs], T.ravel()[obs]])
+    u_clean = exact.ravel()[obs]
+    u_obs = u_clean + config.inverse_noise * np.std(u_clean) * np.random.default_rng(seeds[2]).standard_normal(
+        u_clean.size)
+    # fit: forward (the equation alone) and inverse (ν from the noisy samples)
+    fwd = fit_forward(width=config.width, depth=config.depth, n_collocation=config.n_collocation,
+                      n_refine=config.n_refine, seed=int(seeds[0]), dtype=dtype, progress=ctx.progress,
+                      train=TrainConfig(adam_steps=config.adam_steps, adam_lr=config.adam_lr,
+                                        lbfgs_steps=config.lbfgs_steps, log_every=100))
+    inv = fit_inverse(x_obs, u_obs, nu_initial=config.inverse_nu_initial, width=config.width,
+                      depth=config.depth, n_collocation=config.inverse_collocation, seed=int(seeds[0]),
+                      dtype=dtype, progress=ctx.progress,
+                      train=TrainConfig(adam_steps=config.inverse_adam_steps, adam_lr=config.adam_lr,
+                                        lbfgs_steps=config.inverse_lbfgs_steps, log_every=100))
+    # evaluate: against Cole–Hopf on the grid, the residual there, the identified ν
+    pred = predict_grid(fwd.net, x, t)
+    grid_pts = torch.tensor(np.column_stack([X.ravel(), T.ravel()]), dtype=dtype)
+    res_rms = residual_rms(lambda p: burgers_residual(fwd.net, p, BURGERS_NU), grid_pts)
     rel_l2 = float(np.linalg.norm(pred - exact) / np.linalg.norm(exact))
     nu_id = float(inv.nu)
     nu_err = abs(nu_id - BURGERS_NU) / BURGERS_NU
-    result = StudyResult("pinn-burgers", {**asdict(config), "seed": seed, "device": "cpu", "nu": BURGERS_NU},
-                         title="Physics-informed neural network for Burgers' equation (ν = 0.01/π)")
+    result = ctx.result("Physics-informed neural network for Burgers' equation (ν = 0.01/π)", device="cpu",
+                        nu=BURGERS_NU)
     m = result.add_metric
     m("rel_l2_forward", rel_l2)
     m("max_abs_error_forward", float(np.max(np.abs(pred - exact))))
@@ -132,13 +118,10 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m("nu_true", BURGERS_NU)
     m("nu_identified", nu_id)
     m("nu_rel_error", nu_err)
-    m("forward_wall_seconds", fwd_wall)
-    m("forward_cpu_seconds", fwd_cpu)
     m("forward_lbfgs_iterations", fwd.history.lbfgs_iterations)
     m("forward_loss_evaluations", fwd.history.loss_evaluations)
     m("forward_final_loss", fwd.history.final_loss)
-    m("inverse_wall_seconds", inv_wall)
-    m("inverse_cpu_seconds", inv_cpu)
+    # audit
     a = Audit("forward Burgers PINN")
     a.check("rel_l2_vs_exact", rel_l2, "<=", 1e-3, "relative L2 error vs Cole–Hopf on the 256×100 grid "
             "(paper: 6.7e-4)")
@@ -147,25 +130,23 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     a.check("boundary_error", float(np.max(np.abs(pred[:, [0, -1]]))), "<=", 1e-6, "u(±1, t) = 0, built in")
     a.check("residual_rms_grid", res_rms, "<=", 0.05, "RMS Burgers residual on the evaluation grid "
             "(the training points are different points)")
+    result.add_audit(a)
     b = Audit("inverse Burgers PINN")
     b.check("nu_rel_error", nu_err, "<=", 0.01, f"ν identified from {config.inverse_observations} samples "
             f"with {config.inverse_noise:.0%} noise, within 1 % of 0.01/π")
-    result.audits += [a, b]
-    result.metrics.update(a.to_metrics())
-    result.metrics.update(b.to_metrics())
-    result.tables.append(Table("Forward and inverse PINN", ("quantity", "value"), (
+    result.add_audit(b)
+    # report
+    result.add_table("Forward and inverse PINN", ("quantity", "value"), (
         ("relative L2 error (forward)", f"{rel_l2:.3e}"), ("paper (Raissi et al. 2019)", "6.7e-04"),
         ("ν identified", f"{nu_id:.6f}"), ("ν true", f"{BURGERS_NU:.6f}"), ("ν relative error", f"{nu_err:.2e}"),
-        ("forward training wall / CPU s", f"{fwd_wall:.0f} / {fwd_cpu:.0f}"),
-        ("inverse training wall / CPU s", f"{inv_wall:.0f} / {inv_cpu:.0f}"))))
+        ("forward Adam + L-BFGS iterations", f"{fwd.history.adam_iterations} + {fwd.history.lbfgs_iterations}")))
     _figures(result, x, t, exact, pred, fwd.history, inv)
-    result.artifacts["prediction.h5"] = lambda path: _write_prediction(path, x, t, pred, config, seed)
+    result.artifacts["prediction.h5"] = lambda path: _write_prediction(path, x, t, pred, config, ctx.seed)
     result.summary = (
         f"Forward PINN: relative L2 error {rel_l2:.2e} against the exact solution on the 256×100 grid "
-        f"(paper 6.7e-4), {fwd.history.adam_iterations} Adam + {fwd.history.lbfgs_iterations} L-BFGS iterations "
-        f"in {fwd_wall:.0f} s wall ({fwd_cpu:.0f} s CPU). Inverse PINN: ν = {nu_id:.6f} vs {BURGERS_NU:.6f} "
+        f"(paper 6.7e-4), {fwd.history.adam_iterations} Adam + {fwd.history.lbfgs_iterations} L-BFGS iterations. "
+        f"Inverse PINN: ν = {nu_id:.6f} vs {BURGERS_NU:.6f} "
         f"({nu_err:.2%} off) from {config.inverse_observations} samples with {config.inverse_noise:.0%} noise.")
-    m("study_seconds", time.perf_counter() - t_start)
     return result
 
 
@@ -182,7 +163,8 @@ def _write_prediction(path, x, t, u, config: Config, seed: int) -> None:
 
 def _figures(result: StudyResult, x, t, exact, pred, hist, inv) -> None:
     ext = (x[0], x[-1], t[0], t[-1])
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), constrained_layout=True)
+    fig = new_figure(figsize=(13, 3.6), layout="constrained")
+    axes = fig.subplots(1, 3)
     for ax, data, title in ((axes[0], exact, "exact (Cole–Hopf)"), (axes[1], pred, "PINN")):
         im = ax.imshow(data, origin="lower", aspect="auto", extent=ext, cmap="RdBu_r", vmin=-1, vmax=1)
         ax.set(title=title, xlabel="x", ylabel="t")
@@ -193,7 +175,8 @@ def _figures(result: StudyResult, x, t, exact, pred, hist, inv) -> None:
     fig.colorbar(im, ax=axes[2])
     result.add_figure("prediction_vs_exact", fig, "Exact solution, forward PINN prediction and their absolute "
                       "difference: the error sits at the shock (x = 0).")
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4), constrained_layout=True, sharey=True)
+    fig = new_figure(figsize=(12, 3.4), layout="constrained")
+    axes = fig.subplots(1, 3, sharey=True)
     for ax, ts in zip(axes, (0.25, 0.5, 0.75)):
         i = int(np.argmin(np.abs(t - ts)))
         ax.plot(x, exact[i], "k-", lw=2, label="exact")
@@ -202,7 +185,8 @@ def _figures(result: StudyResult, x, t, exact, pred, hist, inv) -> None:
     axes[0].set_ylabel("u")
     axes[0].legend()
     result.add_figure("slices", fig, "Slices at t ≈ 0.25, 0.5, 0.75 (nearest grid times): PINN against exact.")
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    fig = new_figure(figsize=(11, 3.6), layout="constrained")
+    axes = fig.subplots(1, 2)
     axes[0].semilogy(hist.iteration, hist.loss, label="forward (residual)")
     axes[0].semilogy(inv.history.iteration, inv.history.loss, label="inverse (data + residual)")
     n_adam = hist.adam_iterations

@@ -12,35 +12,26 @@ observed). Reported for each: the ∇·u residual and the velocity error on a gr
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+from ..physics.audit import Audit
+from ..physics.pde import divergence, navier_stokes_residual, residual_rms
+from ..physics.pinn import PINNNet, TrainConfig, sample_points, train_pinn
+from ..result import StudyResult, new_figure
+from ..sim.fluids.kovasznay import kovasznay
+from ..validation import check_int, check_real
+from ._runner import StudyContext
 
-from ..device import resolve_device  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..physics.pde import divergence, navier_stokes_residual, residual_rms  # noqa: E402
-from ..physics.pinn import PINNNet, TrainConfig, sample_points, train_pinn  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..validation import check_int, check_real  # noqa: E402
+__all__ = ["Config", "QUICK", "run"]
 
-__all__ = ["Config", "QUICK", "run", "kovasznay"]
-
+THREADS = 1
+"""Small dense networks, many small ops: one torch thread (what the former ``threads`` field set)."""
 BOUNDS = ((-0.5, 1.0), (-0.5, 1.5))
 VARIANTS = ("data only", "data + continuity", "data + continuity + momentum")
-
-
-def kovasznay(x: np.ndarray, y: np.ndarray, re: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Exact Kovasznay flow (u, v, p) at Reynolds number ``re`` (unit mean velocity and grid spacing)."""
-    lam = re / 2 - math.sqrt(re * re / 4 + 4 * math.pi ** 2)
-    e = np.exp(lam * x)
-    return 1 - e * np.cos(2 * math.pi * y), lam / (2 * math.pi) * e * np.sin(2 * math.pi * y), 0.5 * (1 - e * e)
+KEYS = dict(zip(VARIANTS, ("data_only", "continuity", "navier_stokes")))
 
 
 @dataclass(frozen=True)
@@ -58,14 +49,12 @@ class Config:
     adam_steps: int = 2000
     lbfgs_steps: int = 2000
     physics_weight: float = 1.0
-    threads: int = 1
 
     def __post_init__(self) -> None:
         check_real("reynolds", self.reynolds, 1.0, 100.0, "")
         check_int("n_data", self.n_data, 5)
         check_real("noise", self.noise, 0.0, 1.0, "(fraction of std)")
-        for name, low in (("n_collocation", 10), ("width", 1), ("depth", 1), ("adam_steps", 0), ("lbfgs_steps", 0),
-                          ("threads", 1)):
+        for name, low in (("n_collocation", 10), ("width", 1), ("depth", 1), ("adam_steps", 0), ("lbfgs_steps", 0)):
             check_int(name, getattr(self, name), low)
         check_real("physics_weight", self.physics_weight, 0.0, 1e6, "")
 
@@ -105,10 +94,10 @@ def _fit(variant: str, config: Config, x_data, uv_data, colloc, seed: int) -> PI
     return net
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t_start = time.perf_counter()
-    resolve_device(device)  # validated; small dense networks train on the CPU
-    rng = np.random.default_rng(seed)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: noisy samples of the exact flow, collocation points, the evaluation grid
+    # (small dense networks: they train on the CPU whatever the device)
+    rng = ctx.rng()
     x_data = sample_points(config.n_data, BOUNDS, rng)
     u, v, _ = kovasznay(x_data[:, 0], x_data[:, 1], config.reynolds)
     uv = np.column_stack([u, v])
@@ -118,35 +107,42 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     grid = np.column_stack([gx.ravel(), gy.ravel()])
     ue, ve, _ = kovasznay(grid[:, 0], grid[:, 1], config.reynolds)
     exact = np.column_stack([ue, ve])
-    g = torch.tensor(grid, dtype=torch.float32)
     net_seed = int(rng.integers(2**31))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(config.threads)
-    rows, nets, stats = [], {}, {}
-    try:
-        for variant in VARIANTS:
-            t0 = time.perf_counter()
-            net = _fit(variant, config, x_data, uv, colloc, net_seed)  # same initial weights for every variant
-            with torch.no_grad():
-                pred = net(g)[:, :2].double().numpy()
-            err = float(np.linalg.norm(pred - exact) / np.linalg.norm(exact))
-            div = residual_rms(lambda p, n=net: divergence(n, p), g)
-            nets[variant], stats[variant] = (net, pred), (err, div, time.perf_counter() - t0)
-            rows.append((variant, f"{err:.3e}", f"{div:.3e}", f"{stats[variant][2]:.0f}"))
-    finally:
-        torch.set_num_threads(threads)
-    result = StudyResult("pinn-continuity", {**asdict(config), "seed": seed, "device": "cpu"},
-                         title="Kovasznay flow from sparse velocity data: the continuity equation as a physics loss")
-    keys = dict(zip(VARIANTS, ("data_only", "continuity", "navier_stokes")))
-    for variant, (err, div, secs) in stats.items():
-        result.add_metric(f"rel_l2_velocity_{keys[variant]}", err)
-        result.add_metric(f"divergence_rms_{keys[variant]}", div)
-        result.add_metric(f"seconds_{keys[variant]}", secs)
+    # fit: the same initial weights for every variant
+    nets = {variant: _fit(variant, config, x_data, uv, colloc, net_seed) for variant in VARIANTS}
+    # evaluate: velocity error and divergence on the grid
+    g = torch.tensor(grid, dtype=torch.float32)
+    preds, stats = {}, {}
+    for variant, net in nets.items():
+        with torch.no_grad():
+            preds[variant] = net(g)[:, :2].double().numpy()
+        err = float(np.linalg.norm(preds[variant] - exact) / np.linalg.norm(exact))
+        stats[variant] = (err, residual_rms(lambda p, n=net: divergence(n, p), g))
     speed_scale = float(np.sqrt(np.mean(ue ** 2 + ve ** 2)))
+    result = ctx.result("Kovasznay flow from sparse velocity data: the continuity equation as a physics loss",
+                        device="cpu")
+    for variant, (err, div) in stats.items():
+        result.add_metric(f"rel_l2_velocity_{KEYS[variant]}", err)
+        result.add_metric(f"divergence_rms_{KEYS[variant]}", div)
     result.add_metric("velocity_rms", speed_scale)
-    result.tables.append(Table("Velocity error and mass conservation on a 76 × 101 grid",
-                               ("model", "relative L2 velocity error", "RMS ∇·u", "seconds"), tuple(rows)))
-    (e0, d0, _), (e1, d1, _), (e2, d2, _) = (stats[v] for v in VARIANTS)
+    # audit
+    for audit in _audits(stats, speed_scale):
+        result.add_audit(audit)
+    # report
+    result.add_table("Velocity error and mass conservation on a 76 × 101 grid",
+                     ("model", "relative L2 velocity error", "RMS ∇·u"),
+                     [(variant, f"{err:.3e}", f"{div:.3e}") for variant, (err, div) in stats.items()])
+    _figure(result, gx, gy, exact, nets, preds, x_data, config)
+    (e0, d0), (e1, d1), (e2, d2) = (stats[v] for v in VARIANTS)
+    result.summary = (
+        f"From {config.n_data} noisy velocity samples of Kovasznay flow (Re = {config.reynolds:g}): data only, "
+        f"relative L2 error {e0:.2e} and RMS ∇·u {d0:.2e}; with the continuity loss {e1:.2e} and {d1:.2e}; "
+        f"with continuity and momentum {e2:.2e} and {d2:.2e}.")
+    return result
+
+
+def _audits(stats: dict, speed_scale: float) -> tuple[Audit, Audit]:
+    (e0, d0), (e1, d1), (e2, d2) = (stats[v] for v in VARIANTS)
     a = Audit("continuity-informed velocity model")
     a.check("divergence_reduction", d0 / max(d1, 1e-300), ">=", 10.0,
             "RMS ∇·u of the data-only network over that of the continuity-informed one")
@@ -154,21 +150,13 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     b = Audit("Navier–Stokes-informed velocity model")
     b.check("divergence_rms", d2 / speed_scale, "<=", 0.05, "RMS ∇·u relative to the RMS speed (mass conservation)")
     b.check("rel_l2_vs_data_only", e2 / e0, "<=", 1.0, "error with the momentum equations vs data only")
-    result.audits += [a, b]
-    result.metrics.update(a.to_metrics())
-    result.metrics.update(b.to_metrics())
-    _figure(result, gx, gy, exact, nets, x_data, config)
-    result.summary = (
-        f"From {config.n_data} noisy velocity samples of Kovasznay flow (Re = {config.reynolds:g}): data only, "
-        f"relative L2 error {e0:.2e} and RMS ∇·u {d0:.2e}; with the continuity loss {e1:.2e} and {d1:.2e}; "
-        f"with continuity and momentum {e2:.2e} and {d2:.2e}.")
-    result.add_metric("study_seconds", time.perf_counter() - t_start)
-    return result
+    return a, b
 
 
-def _figure(result, gx, gy, exact, nets, x_data, config) -> None:
+def _figure(result, gx, gy, exact, nets, preds, x_data, config) -> None:
     shape = gx.shape
-    fig, axes = plt.subplots(2, 4, figsize=(15, 7), constrained_layout=True)
+    fig = new_figure(figsize=(15, 7), layout="constrained")
+    axes = fig.subplots(2, 4)
     speed = np.hypot(exact[:, 0], exact[:, 1]).reshape(shape)
     ext = (gx.min(), gx.max(), gy.min(), gy.max())
     axes[0, 0].imshow(speed, origin="lower", extent=ext, cmap="viridis")
@@ -178,7 +166,7 @@ def _figure(result, gx, gy, exact, nets, x_data, config) -> None:
     axes[0, 0].set(title=f"exact speed, Re = {config.reynolds:g}, and the {len(x_data)} samples")
     axes[1, 0].axis("off")
     for j, variant in enumerate(VARIANTS, start=1):
-        net, pred = nets[variant]
+        net, pred = nets[variant], preds[variant]
         err = np.hypot(*(pred - exact).T).reshape(shape)
         im = axes[0, j].imshow(err, origin="lower", extent=ext, cmap="magma")
         axes[0, j].set(title=f"|u − u_exact|: {variant}")

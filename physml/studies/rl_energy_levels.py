@@ -10,18 +10,18 @@ non-terminal level, for every seed.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass
 
 import gymnasium as gym
 import numpy as np
 
 from ..physics.audit import Audit
-from ..result import StudyResult, Table
+from ..result import StudyResult, new_figure
 from ..rl.agents import QLearning, evaluate
 from ..rl.envs import value_iteration
-from ..workflows.rl_train import learning_curve_figure
 from ..validation import check_int, check_real
+from ..workflows.rl_train import learning_curve_figure
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -51,34 +51,35 @@ class Config:
 QUICK = Config(steps=100_000, n_seeds=2, eval_episodes=100)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: the exact transition model, and Q* by value iteration
     env_kwargs = {"random_start": True}
     model = gym.make("physml/EnergyLevels-v0", **env_kwargs).unwrapped
     P, R = model.transition_model()
-    target = model.params.target
-    terminal = np.arange(P.shape[0]) == target
+    terminal = np.arange(P.shape[0]) == model.params.target
     V, Q, pi = value_iteration(P, R, config.gamma, terminal=terminal)
     q_sorted = np.sort(Q[~terminal], axis=1)
     gap = float(np.min(q_sorted[:, -1] - q_sorted[:, -2]))
-
-    result = StudyResult("rl-energy-levels", {**asdict(config), "seed": seed, "env_kwargs": env_kwargs,
-                                               "env": asdict(model.params)},
-                         title="Q-learning against value iteration on a ladder of energy levels")
-    agents, agreements, errors = {}, [], []
+    # fit: Q-learning from sampled transitions, one agent per seed
+    agents = {}
     for k in range(config.n_seeds):
         env = gym.make("physml/EnergyLevels-v0", **env_kwargs)
-        agent = QLearning(env, seed=seed + k, gamma=config.gamma, alpha_power=config.alpha_power,
-                          eps_start=1.0, eps_end=1.0).learn(config.steps, progress=progress)
-        agents[f"seed {seed + k}"] = agent
-        agreements.append(float(np.mean(agent.policy()[~terminal] == pi[~terminal])))
-        errors.append(float(np.abs(agent.q[~terminal] - Q[~terminal]).max()))
+        agents[f"seed {ctx.seed + k}"] = QLearning(env, seed=ctx.seed + k, gamma=config.gamma,
+                                                   alpha_power=config.alpha_power, eps_start=1.0,
+                                                   eps_end=1.0).learn(config.steps, progress=ctx.progress)
+    # evaluate: policy agreement and Q error per seed; the first greedy policy's return from the ground state
+    agreements = [float(np.mean(ag.policy()[~terminal] == pi[~terminal])) for ag in agents.values()]
+    errors = [float(np.abs(ag.q[~terminal] - Q[~terminal]).max()) for ag in agents.values()]
     first = next(iter(agents.values()))
-
-    # the greedy policies' returns from the ground state (start as the standard env does)
-    eval_env = gym.make("physml/EnergyLevels-v0")
-    ret_q = evaluate(first, eval_env, config.eval_episodes, seed=seed + 1000)
-
+    ret_q = evaluate(first, gym.make("physml/EnergyLevels-v0"), config.eval_episodes, seed=ctx.seed + 1000)
+    result = ctx.result("Q-learning against value iteration on a ladder of energy levels", env_kwargs=env_kwargs,
+                        env=asdict(model.params))
+    result.add_metric("policy_exact_all_seeds", float(min(agreements) == 1.0))
+    result.add_metric("min_action_gap", gap)
+    result.add_metric("max_q_error", max(errors))
+    result.add_metric("value_ground_state_optimal", V[0])
+    result.add_metric("eval_mean_return_q_learning", ret_q.mean())
+    # audit
     a = Audit("Q-learning policy vs value iteration")
     a.check("policy_agreement_min", min(agreements), ">=", 1.0,
             "fraction of non-terminal levels where Q-learning's greedy action is value iteration's (worst seed)")
@@ -86,23 +87,14 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
             f"max |Q - Q*| over seeds, states, actions; below the smallest action gap of Q* ({gap:.4f})")
     a.check("two_photon_at_forbidden_level", float(all(ag.policy()[2] == 2 for ag in agents.values())), ">=", 1.0,
             "at the dipole-forbidden level 2 the learned policy uses the two-photon drive")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-    result.add_metric("policy_exact_all_seeds", float(min(agreements) == 1.0))
-    result.add_metric("min_action_gap", gap)
-    result.add_metric("max_q_error", max(errors))
-    result.add_metric("value_ground_state_optimal", V[0])
-    result.add_metric("eval_mean_return_q_learning", ret_q.mean())
-
-    rows = []
-    for s in range(P.shape[0]):
-        if terminal[s]:
-            continue
-        rows.append((s, ACTIONS[pi[s]], *(ACTIONS[ag.policy()[s]] for ag in agents.values()),
-                     *(round(float(x), 5) for x in Q[s]), *(round(float(x), 5) for x in first.q[s])))
-    result.tables.append(Table("Greedy action by level: value iteration vs Q-learning; Q* and learned Q (first seed)",
-                               ("level", "value iteration", *(f"Q-learning {k}" for k in agents),
-                                *(f"Q*({n})" for n in ACTIONS), *(f"Q({n})" for n in ACTIONS)), tuple(rows)))
+    result.add_audit(a)
+    # report
+    rows = [(s, ACTIONS[pi[s]], *(ACTIONS[ag.policy()[s]] for ag in agents.values()),
+             *(round(float(x), 5) for x in Q[s]), *(round(float(x), 5) for x in first.q[s]))
+            for s in range(P.shape[0]) if not terminal[s]]
+    result.add_table("Greedy action by level: value iteration vs Q-learning; Q* and learned Q (first seed)",
+                     ("level", "value iteration", *(f"Q-learning {k}" for k in agents),
+                      *(f"Q*({n})" for n in ACTIONS), *(f"Q({n})" for n in ACTIONS)), rows)
     result.add_figure("q_values", _q_figure(Q, first.q, terminal),
                       "Q*(s, a) from value iteration (bars) and Q-learning's estimates (dots), per level and action.")
     result.add_figure("learning_curve", learning_curve_figure(agents, "physml/EnergyLevels-v0 (random starts)"),
@@ -110,14 +102,12 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     result.summary = (f"Value iteration's optimal policy: {', '.join(ACTIONS[a] for a in pi[~terminal])}. "
                       f"Q-learning recovers it exactly in {sum(x == 1.0 for x in agreements)}/{len(agreements)} "
                       f"seeds (max |Q - Q*| = {max(errors):.4f}; smallest action gap {gap:.4f}).")
-    result.add_metric("study_seconds", time.perf_counter() - t0)
     return result
 
 
 def _q_figure(Q: np.ndarray, q: np.ndarray, terminal: np.ndarray):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig = new_figure(figsize=(6.4, 3.6))
+    ax = fig.subplots()
     levels = np.flatnonzero(~terminal)
     w = 0.27
     for j, name in enumerate(ACTIONS):

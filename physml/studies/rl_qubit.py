@@ -11,21 +11,33 @@ fidelity, so its return is ``F(T) - F(0)``.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import gymnasium as gym
 import numpy as np
 
-from ..physics.audit import Audit
-from ..result import StudyResult, Table
-from ..rl.agents import AGENTS, make_agent
-from ..rl.envs.qubit_control import QubitControlEnv, QubitParams, best_bang_bang, bloch
-from ..workflows.rl_train import learning_curve_figure
-from ..validation import check_int
 from ..errors import ParameterError
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..rl.agents import make_agent
+from ..rl.envs.qubit_control import QubitControlEnv, QubitParams, best_bang_bang, bloch
+from ..validation import check_choice, check_int
+from ..workflows.rl_train import learning_curve_figure
+from ._runner import StudyContext
 
-__all__ = ["Config", "QUICK", "run", "protocol_fidelity"]
+__all__ = ["Config", "QUICK", "run", "protocol_fidelity", "HYPER"]
+
+HYPER: dict[str, dict] = {
+    "ppo": {"gamma": 1.0, "gae_lambda": 0.95, "n_steps": 512, "batch_size": 128, "n_epochs": 10, "ent_coef": 0.01},
+    "a2c": {"gamma": 1.0},
+    "reinforce": {"gamma": 1.0},
+    "dqn": {"gamma": 1.0, "learning_starts": 500, "buffer_size": 20_000, "train_freq": 16, "gradient_steps": 8,
+            "target_update": 256, "exploration_fraction": 0.3, "hidden": (64, 64)},
+}
+"""The agents this study runs (those for discrete actions; tabular Q-learning would need a discretised Bloch
+sphere) and each one's hyper-parameters for 16-step episodes: ``gamma = 1`` everywhere, since the return is
+``F(T) - F(0)`` and every step counts the same; the rest are each agent's own keys (``Config.hyper`` is merged
+over them, so it may hold only keys the chosen agent takes)."""
 
 
 @dataclass(frozen=True)
@@ -33,16 +45,16 @@ class Config:
     """Configuration of ``rl-qubit``."""
 
     agent: str = "ppo"
+    """One of ``HYPER``: ppo, a2c, reinforce or dqn."""
     steps: int = 48_000
     """Environment steps of training (episodes of ``n_steps``)."""
     n_steps: int = 16
     t_total: float = 3.0
-    hyper: dict = field(default_factory=lambda: {"gamma": 1.0, "gae_lambda": 0.95, "n_steps": 512,
-                                                  "batch_size": 128, "n_epochs": 10, "ent_coef": 0.01})
+    hyper: dict = field(default_factory=dict)
+    """Hyper-parameters merged over ``HYPER[agent]`` (an unknown key is an error naming the agent's keys)."""
 
     def __post_init__(self) -> None:
-        if self.agent not in AGENTS or self.agent == "q-learning":
-            raise ParameterError.invalid("agent", self.agent, "dqn, reinforce, a2c or ppo")
+        check_choice("agent", self.agent, HYPER)
         check_int("steps", self.steps, 1)
         QubitParams(t_total=self.t_total, n_steps=self.n_steps)
         if self.n_steps > 20:
@@ -63,8 +75,8 @@ def protocol_fidelity(env: QubitControlEnv, fields: np.ndarray) -> tuple[np.ndar
     return np.asarray(F), np.asarray(B)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: the exact baselines (exhaustive optimum, best single switch, constant field)
     env_kwargs = {"n_steps": config.n_steps, "t_total": config.t_total}
     params = QubitParams(**env_kwargs)
     F_opt, h_opt = best_bang_bang(params)
@@ -74,9 +86,11 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     single_F = [protocol_fidelity(env, h)[0][-1] for h in singles]
     k_best = int(np.argmax(single_F))
     F_const = protocol_fidelity(env, np.full(config.n_steps, hm))[0][-1]
-
-    train_env = gym.make("physml/QubitControl-v0", **env_kwargs)
-    agent = make_agent(config.agent, train_env, seed=seed, **config.hyper).learn(config.steps, progress=progress)
+    # fit: the agent, with its own hyper-parameters
+    hyper = {**HYPER[config.agent], **config.hyper}
+    agent = make_agent(config.agent, gym.make("physml/QubitControl-v0", **env_kwargs), seed=ctx.seed,
+                       **hyper).learn(config.steps, progress=ctx.progress)
+    # evaluate: the greedy protocol, replayed exactly
     obs, _ = env.reset(seed=0)
     h_rl = []
     for _ in range(config.n_steps):
@@ -86,27 +100,28 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     h_rl = np.asarray(h_rl)
     F_rl_t, B_rl = protocol_fidelity(env, h_rl)
     F_opt_t, B_opt = protocol_fidelity(env, h_opt)
+    norm_error = abs(np.linalg.norm(env._psi) - 1.0)  # after the 16 exact propagators of the optimum
     F_rl = float(F_rl_t[-1])
-
-    result = StudyResult("rl-qubit", {**asdict(config), "seed": seed, "env": asdict(params)},
-                         title="Qubit state preparation: reinforcement learning against the optimal bang-bang protocol")
-    a = Audit(f"{config.agent} protocol")
-    a.check("final_fidelity", F_rl, ">=", 0.99, "fidelity of the greedy learned protocol with the target state")
-    a.check("fidelity_gap_to_optimum", F_opt - F_rl, "<=", 0.01,
-            f"below the exhaustive-search optimum {F_opt:.6f} (the gap is >= 0 by construction)")
-    a.check("beats_single_switch", F_rl - single_F[k_best], ">=", 0.0,
-            f"better than the best one-switch protocol (F = {single_F[k_best]:.4f})")
-    a.check("norm_error", abs(np.linalg.norm(env._psi) - 1.0), "<=", 1e-12, "the evolution is unitary")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
+    result = ctx.result("Qubit state preparation: reinforcement learning against the optimal bang-bang protocol",
+                        env=asdict(params), agent_hyper=hyper)
     result.add_metric("final_fidelity", F_rl)
     result.add_metric("optimal_fidelity_exhaustive", F_opt)
     result.add_metric("single_switch_fidelity", single_F[k_best])
     result.add_metric("constant_field_fidelity", F_const)
     result.add_metric("initial_fidelity", F_rl_t[0])
-    result.tables.append(Table("Protocols (field h per step, units of E)", ("step", config.agent, "optimum (exhaustive)",
-                                                                              "best one switch"),
-                               tuple((k, h_rl[k], h_opt[k], singles[k_best][k]) for k in range(config.n_steps))))
+    # audit
+    a = Audit(f"{config.agent} protocol")
+    a.check("final_fidelity", F_rl, ">=", 0.99, "fidelity of the greedy learned protocol with the target state")
+    a.check("fidelity_gap_to_optimum", F_opt - F_rl, "<=", 0.01,
+            f"below the exhaustive-search optimum {F_opt:.6f}")
+    a.check("beats_single_switch", F_rl - single_F[k_best], ">=", 0.0,
+            f"better than the best one-switch protocol (F = {single_F[k_best]:.4f})")
+    a.check("norm_error", norm_error, "<=", 1e-12, "the evolution is unitary (|psi| after a full protocol)")
+    result.add_audit(a)
+    # report
+    result.add_table("Protocols (field h per step, units of E)", ("step", config.agent, "optimum (exhaustive)",
+                                                                   "best one switch"),
+                     [(k, h_rl[k], h_opt[k], singles[k_best][k]) for k in range(config.n_steps)])
     result.add_figure("protocols", _protocol_figure(config, h_rl, h_opt, F_rl_t, F_opt_t),
                       "Bang-bang fields (top) and the fidelity along the protocol (bottom): the learned protocol "
                       "and the exhaustive-search optimum.")
@@ -117,16 +132,14 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     result.summary = (f"{config.agent} reaches fidelity {F_rl:.5f} (target >= 0.99) after {config.steps} steps; "
                       f"the exhaustive optimum over 2^{config.n_steps} bang-bang protocols is {F_opt:.6f}, the best "
                       f"one-switch protocol {single_F[k_best]:.4f}, constant h = +h_max {F_const:.4f}.")
-    result.add_metric("study_seconds", time.perf_counter() - t0)
     return result
 
 
 def _protocol_figure(config, h_rl, h_opt, F_rl, F_opt):
-    import matplotlib.pyplot as plt
-
     dt = config.t_total / config.n_steps
     t = np.arange(config.n_steps + 1) * dt
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 4.8), sharex=True)
+    fig = new_figure(figsize=(6.4, 4.8))
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
     ax1.step(t[:-1], h_rl, where="post", label=config.agent)
     ax1.step(t[:-1], h_opt, where="post", ls="--", label="optimum")
     ax1.set_ylabel("field h")
@@ -140,9 +153,8 @@ def _protocol_figure(config, h_rl, h_opt, F_rl, F_opt):
 
 
 def _bloch_figure(B_rl, B_opt, target, start):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    fig = new_figure(figsize=(4.2, 4.2))
+    ax = fig.subplots()
     th = np.linspace(0, 2 * np.pi, 200)
     ax.plot(np.cos(th), np.sin(th), color="0.8")
     ax.plot(B_rl[:, 0], B_rl[:, 2], "o-", ms=3, label="learned")

@@ -9,7 +9,7 @@ episodes (same seeds: same initial velocities) by the mean of
 ``|T - T_target| / T_target`` after ``settle`` control intervals.
 
 A third, model-based controller puts both numbers in context: energy feedback
-(:class:`EnergyFeedback`) resets the total energy each interval to the
+(:class:`physml.rl.thermostat_control.EnergyFeedback`) resets the total energy each interval to the
 canonical mean at ``T_target``, measured beforehand by Langevin runs. Between
 actions the dynamics conserve energy, so what it leaves is mostly the
 microcanonical fluctuation of the interval-mean temperature, which no controller
@@ -26,7 +26,6 @@ energy.
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import gymnasium as gym
@@ -34,13 +33,25 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..physics.audit import Audit
-from ..result import StudyResult, Table
-from ..rl.agents import AGENTS, make_agent
+from ..result import StudyResult, new_figure
+from ..rl.agents import make_agent
 from ..rl.control import rollout, tune_pid, tune_scheduled_pid
+from ..rl.thermostat_control import EnergyFeedback, canonical_potential_energy
+from ..validation import check_choice, check_int
 from ..workflows.rl_train import learning_curve_figure
-from ..validation import check_int
+from ._runner import StudyContext
 
-__all__ = ["Config", "EnergyFeedback", "QUICK", "canonical_potential_energy", "run"]
+__all__ = ["Config", "QUICK", "run", "HYPER"]
+
+HYPER: dict[str, dict] = {
+    "ppo": {"gamma": 0.9, "gae_lambda": 0.9, "log_std_init": -1.5, "n_steps": 1000, "batch_size": 200,
+            "n_epochs": 10, "policy_hidden": (64, 64)},
+    "a2c": {"gamma": 0.9, "gae_lambda": 0.9, "log_std_init": -1.5, "policy_hidden": (64, 64)},
+    "reinforce": {"gamma": 0.9, "log_std_init": -1.5},
+}
+"""The agents this study runs (continuous actions: not DQN or tabular Q-learning) and each one's
+hyper-parameters: a short horizon (gamma 0.9: the error is paid every interval) and a narrow initial policy
+(std e^-1.5 of the full rate); the rest are each agent's own keys. Only PPO's are tuned (see ``Config.hyper``)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class Config:
     """Configuration of ``rl-thermostat``."""
 
     agent: str = "ppo"
+    """One of ``HYPER``: ppo, a2c or reinforce (the action, a heating rate, is continuous)."""
     steps: int = 150_000
     """Training steps (control intervals; 50 per episode)."""
     settle: int = 15
@@ -58,11 +70,10 @@ class Config:
     the larger tuning set."""
     pid_kp: tuple = (0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 8.0)
     eval_episodes: int = 40
-    hyper: dict = field(default_factory=lambda: {"gamma": 0.9, "gae_lambda": 0.9, "log_std_init": -1.5,
-                                                  "n_steps": 1000, "batch_size": 200, "n_epochs": 10,
-                                                  "policy_hidden": (64, 64)})
-    """MLP Gaussian policy on all seven observations. Measured on the same 20 held-out episodes (mean
-    |T - T0|/T0 after settling, 150k steps, seed 0; PID kp=1: 0.0297 +- 0.0005; paired agent - PID in
+    hyper: dict = field(default_factory=dict)
+    """Hyper-parameters merged over ``HYPER[agent]`` (an unknown key is an error naming the agent's keys).
+    PPO's (``HYPER["ppo"]``): MLP Gaussian policy on all seven observations. Measured on the same 20 held-out
+    episodes (mean |T - T0|/T0 after settling, 150k steps, seed 0; PID kp=1: 0.0297 +- 0.0005; paired agent - PID in
     brackets): the four interval observations only, linear policy 0.0294 (earlier runs tied the PID);
     + elapsed time, MLP 0.0285 (-0.0012 +- 0.0009); + instantaneous energy, linear 0.0289 (-0.0008 +- 0.0009);
     all seven, MLP 0.0275 (-0.0022 +- 0.0009). Energy feedback (E* from a shorter Langevin calibration): 0.0270.
@@ -74,14 +85,19 @@ class Config:
     """``effort=0``: the agent is trained on the temperature error alone, the objective the PID is tuned on.
     ``{"effort": 0.0, "observation": "interval"}`` (or ``"interval+time"``, ``"interval+energy"``) reruns the
     ablation above with the agent seeing less; the PID and energy feedback are unaffected."""
+    calibration_replicas: int = 8
+    """Langevin runs that measure the canonical potential energy u* energy feedback aims for."""
+    calibration_samples: int = 1500
+    """Samples of the potential energy per replica (10 MD steps apart, after 2000 steps of equilibration)."""
 
     def __post_init__(self) -> None:
-        if self.agent not in AGENTS or self.agent in ("q-learning", "dqn"):
-            raise ParameterError.invalid("agent", self.agent, "reinforce, a2c or ppo (continuous actions)")
+        check_choice("agent", self.agent, HYPER)
         check_int("steps", self.steps, 1)
         check_int("settle", self.settle, 0)
         check_int("tune_episodes", self.tune_episodes, 1)
         check_int("eval_episodes", self.eval_episodes, 1)
+        check_int("calibration_replicas", self.calibration_replicas, 2)
+        check_int("calibration_samples", self.calibration_samples, 1)
         if not self.pid_kp or any(not np.isfinite(k) or k < 0 for k in self.pid_kp):
             raise ParameterError.invalid("pid_kp", self.pid_kp, "a non-empty tuple of finite gains >= 0")
 
@@ -89,50 +105,7 @@ class Config:
 QUICK = Config(steps=10_000, tune_episodes=2, eval_episodes=6)
 
 
-def canonical_potential_energy(params, *, seed: int, replicas: int = 8, equilibrate: int = 2000,
-                               samples: int = 1500, every: int = 10) -> tuple[float, float]:
-    """Canonical mean potential energy per particle (and its standard error) of the thermostat environment's
-    system at its target temperature: ``replicas`` Langevin runs from the FCC lattice, ``equilibrate`` steps
-    discarded, then ``samples`` samples ``every`` steps apart (the standard error treats replicas as independent)."""
-    from ..sim.md import LJSystem, MDParams
-
-    md = MDParams(n_particles=params.n_particles, density=params.density, temperature=params.target_temperature,
-                  dt=params.dt)
-    means = []
-    for r in range(replicas):
-        s = LJSystem(md, seed=seed * 1009 + r)
-        s.run(equilibrate, "langevin")
-        u = []
-        for _ in range(samples):
-            s.run(every, "langevin")
-            u.append(s.potential)
-        means.append(np.mean(u))
-    return float(np.mean(means)), float(np.std(means, ddof=1) / np.sqrt(replicas)) if replicas > 1 else np.nan
-
-
-@dataclass
-class EnergyFeedback:
-    """Model-based reference controller for ``physml/ThermostatControl-v0``: each interval, choose the heating
-    rate that takes the total energy per particle ``E`` (kinetic, from the instantaneous temperature, plus
-    potential; observations 4 and 5) to ``E* = u* + (3N - 3) T_target / (2N)``, the canonical mean at the target
-    (``u*`` from :func:`canonical_potential_energy`). Without forces, heating at rate ``r`` multiplies the kinetic
-    energy ``K`` by ``exp(r tau)`` over an interval ``tau``, so ``r = ln(1 + (E* - E)/K) / tau``, clipped."""
-
-    u_star: float
-    params: object
-
-    def __call__(self, obs) -> np.ndarray:
-        p = self.params
-        T0, n = p.target_temperature, p.n_particles
-        c = (3 * n - 3) / (2 * n)  # kinetic energy per particle per unit temperature (momentum removed)
-        K = c * T0 * (1.0 + float(obs[4]))
-        dE = (c * T0 + self.u_star) - (K + T0 * float(obs[5]))
-        r = np.log(max(1.0 + dE / K, 1e-6)) / (p.steps_per_action * p.dt)
-        return np.array([np.clip(r / p.max_rate, -1.0, 1.0)], np.float32)
-
-
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
+def run(config: Config, ctx: StudyContext) -> StudyResult:
     env = gym.make("physml/ThermostatControl-v0", **config.env_kwargs)
     p = env.unwrapped.params
     if config.settle >= p.episode_actions:
@@ -144,23 +117,25 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
 
     # energy feedback reads the energy observations: it runs on the full observation (same dynamics, same seeds)
     env_full = gym.make("physml/ThermostatControl-v0", **{**config.env_kwargs, "observation": "full"})
-    tune_seeds = [seed * 7919 + 100 + i for i in range(config.tune_episodes)]
-    test_seeds = [seed * 7919 + 10_000 + i for i in range(config.eval_episodes)]
+    tune_seeds = [ctx.seed * 7919 + 100 + i for i in range(config.tune_episodes)]
+    test_seeds = [ctx.seed * 7919 + 10_000 + i for i in range(config.eval_episodes)]
+    # fit: the classical baselines (tuned on their own episodes), the energy calibration, the agent
     pid, pid_tune_score = tune_pid(env, score, tune_seeds, kp=config.pid_kp)
     sched, _ = tune_scheduled_pid(env, score, tune_seeds)
-    u_star, u_star_se = canonical_potential_energy(p, seed=seed)
+    u_star, u_star_se = canonical_potential_energy(p, seed=ctx.seed, replicas=config.calibration_replicas,
+                                                   samples=config.calibration_samples)
     energy = EnergyFeedback(u_star, p)
-
-    agent = make_agent(config.agent, gym.make("physml/ThermostatControl-v0", **config.env_kwargs), seed=seed,
-                       **config.hyper).learn(config.steps, progress=progress)
-
-    traj = {"PID": [], config.agent: [], "scheduled PID": [], "energy feedback": [], "no control": []}
+    hyper = {**HYPER[config.agent], **config.hyper}
+    agent = make_agent(config.agent, gym.make("physml/ThermostatControl-v0", **config.env_kwargs), seed=ctx.seed,
+                       **hyper).learn(config.steps, progress=ctx.progress)
+    # evaluate: every controller on the same held-out episodes (same seeds: same initial velocities)
+    controllers = (("PID", pid, pid.reset, env), (config.agent, agent.predict, None, env),
+                   ("scheduled PID", sched, sched.reset, env), ("energy feedback", energy, None, env_full),
+                   ("no control", lambda o: np.zeros(1, np.float32), None, env))
+    traj = {name: [] for name, *_ in controllers}
     scores = {k: [] for k in traj}
     for s in test_seeds:
-        for name, ctrl, reset, e in (("PID", pid, pid.reset, env), (config.agent, agent.predict, None, env),
-                                     ("scheduled PID", sched, sched.reset, env),
-                                     ("energy feedback", energy, None, env_full),
-                                     ("no control", lambda o: np.zeros(1, np.float32), None, env)):
+        for name, ctrl, reset, e in controllers:
             T, _ = rollout(e, ctrl, s, reset=reset)
             traj[name].append(T)
             scores[name].append(score(T))
@@ -172,12 +147,33 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     # paired over the same episodes (same initial velocities): the episode-to-episode spread cancels
     diff = np.asarray(scores[config.agent]) - np.asarray(scores["PID"])
     diff_se = float(np.std(diff) / np.sqrt(len(diff)))
+    sched_diff = np.asarray(scores[config.agent]) - np.asarray(scores["scheduled PID"])
 
-    result = StudyResult("rl-thermostat", {**asdict(config), "seed": seed, "env": asdict(p),
-                                            "pid_gains": {"kp": pid.kp, "ki": pid.ki, "kd": pid.kd},
-                                            "scheduled_pid": {"early_kp": sched.early.kp, "late_kp": sched.late.kp,
-                                                              "switch": sched.switch}},
-                         title="Holding a Lennard-Jones liquid at a target temperature: RL controller vs tuned PID")
+    result = ctx.result("Holding a Lennard-Jones liquid at a target temperature: RL controller vs tuned PID",
+                        env=asdict(p), agent_hyper=hyper, pid_gains={"kp": pid.kp, "ki": pid.ki, "kd": pid.kd},
+                        scheduled_pid={"early_kp": sched.early.kp, "late_kp": sched.late.kp,
+                                       "switch": sched.switch})
+    add = result.add_metric
+    add("agent_mean_abs_error", m[config.agent])
+    add("agent_mean_abs_error_se", se[config.agent])
+    add("pid_mean_abs_error", m["PID"])
+    add("pid_mean_abs_error_se", se["PID"])
+    add("no_control_mean_abs_error", m["no control"])
+    add("energy_feedback_mean_abs_error", m["energy feedback"])
+    add("scheduled_pid_mean_abs_error", m["scheduled PID"])
+    add("scheduled_pid_mean_abs_error_se", se["scheduled PID"])
+    add("agent_minus_scheduled_pid", float(sched_diff.mean()))
+    add("agent_minus_scheduled_pid_se", float(np.std(sched_diff) / np.sqrt(len(sched_diff))))
+    for k, key in ((config.agent, "agent"), ("PID", "pid"), ("scheduled PID", "scheduled_pid"),
+                   ("energy feedback", "energy_feedback")):
+        add(f"{key}_transient_mean_abs_error", transient[k])
+    add("energy_feedback_mean_abs_error_se", se["energy feedback"])
+    add("canonical_potential_energy", u_star)
+    add("canonical_potential_energy_se", u_star_se)
+    add("agent_minus_pid", float(diff.mean()))
+    add("agent_minus_pid_se", diff_se)
+    add("pid_tune_score", pid_tune_score)
+    # audit
     a = Audit(f"{config.agent} thermostat")
     a.check("mean_abs_error_vs_pid", m[config.agent] - m["PID"], "<=", 0.0,
             f"mean |T - T_target|/T_target after settling: {config.agent} {m[config.agent]:.4f} ± "
@@ -185,31 +181,11 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
             f"paired difference {diff.mean():+.4f} ± {diff_se:.4f})")
     a.check("beats_no_control", m["no control"] - m[config.agent], ">=", 0.0,
             f"better than leaving the system alone ({m['no control']:.4f})")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-    result.add_metric("agent_mean_abs_error", m[config.agent])
-    result.add_metric("agent_mean_abs_error_se", se[config.agent])
-    result.add_metric("pid_mean_abs_error", m["PID"])
-    result.add_metric("pid_mean_abs_error_se", se["PID"])
-    result.add_metric("no_control_mean_abs_error", m["no control"])
-    result.add_metric("energy_feedback_mean_abs_error", m["energy feedback"])
-    result.add_metric("scheduled_pid_mean_abs_error", m["scheduled PID"])
-    result.add_metric("scheduled_pid_mean_abs_error_se", se["scheduled PID"])
-    sched_diff = np.asarray(scores[config.agent]) - np.asarray(scores["scheduled PID"])
-    result.add_metric("agent_minus_scheduled_pid", float(sched_diff.mean()))
-    result.add_metric("agent_minus_scheduled_pid_se", float(np.std(sched_diff) / np.sqrt(len(sched_diff))))
-    for k, key in ((config.agent, "agent"), ("PID", "pid"), ("scheduled PID", "scheduled_pid"),
-                   ("energy feedback", "energy_feedback")):
-        result.add_metric(f"{key}_transient_mean_abs_error", transient[k])
-    result.add_metric("energy_feedback_mean_abs_error_se", se["energy feedback"])
-    result.add_metric("canonical_potential_energy", u_star)
-    result.add_metric("canonical_potential_energy_se", u_star_se)
-    result.add_metric("agent_minus_pid", float(diff.mean()))
-    result.add_metric("agent_minus_pid_se", diff_se)
-    result.add_metric("pid_tune_score", pid_tune_score)
-    result.tables.append(Table("Mean |T - T_target| / T_target after settling, per held-out episode",
-                               ("episode seed", *traj), tuple((s, *(round(scores[k][i], 5) for k in traj))
-                                                            for i, s in enumerate(test_seeds))))
+    result.add_audit(a)
+    # report
+    result.add_table("Mean |T - T_target| / T_target after settling, per held-out episode",
+                     ("episode seed", *traj), [(s, *(round(scores[k][i], 5) for k in traj))
+                                               for i, s in enumerate(test_seeds)])
     result.add_figure("trajectories", _trajectory_figure(traj, T0, config.settle, p.steps_per_action * p.dt),
                       "Temperature (mean over each control interval) of the held-out episodes under each controller; "
                       "the dashed line marks the end of the settling period.")
@@ -221,7 +197,8 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
                       f"no control: {100 * m['no control']:.1f} %. Paired over the same episodes, agent minus PID: "
                       f"{100 * diff.mean():+.2f} ± {100 * diff_se:.2f} %. Model-based energy feedback (total energy "
                       f"reset to the canonical mean at the target each interval, u* = {u_star:.4f} ± {u_star_se:.4f} "
-                      f"from Langevin runs, the same energy observations, no learning): {100 * m['energy feedback']:.2f} % "
+                      f"from Langevin runs, the same energy observations, no learning): "
+                      f"{100 * m['energy feedback']:.2f} % "
                       f"(± {100 * se['energy feedback']:.2f}). A PID scheduled on time (kp {sched.early.kp:g} for "
                       f"{sched.switch} intervals, then {sched.late.kp:g}; tuned on the same episodes as the PID): "
                       f"{100 * m['scheduled PID']:.2f} % (± {100 * se['scheduled PID']:.2f}); agent minus it "
@@ -231,14 +208,12 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
                       f"{config.agent} {100 * transient[config.agent]:.1f} %, PID {100 * transient['PID']:.1f} %, "
                       f"scheduled PID {100 * transient['scheduled PID']:.1f} %, "
                       f"energy feedback {100 * transient['energy feedback']:.1f} %.")
-    result.add_metric("study_seconds", time.perf_counter() - t0)
     return result
 
 
 def _trajectory_figure(traj: dict, T0: float, settle: int, interval: float):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(traj), figsize=(3.2 * len(traj), 3.4), sharey=True)
+    fig = new_figure(figsize=(3.2 * len(traj), 3.4))
+    axes = fig.subplots(1, len(traj), sharey=True)
     for ax, (name, Ts) in zip(axes, traj.items()):
         for T in Ts:
             ax.plot(np.arange(len(T)) * interval, T, lw=0.8, alpha=0.6)

@@ -15,24 +15,23 @@ the labelled states. Features: T in K and rho in mol/L (the units the metadata o
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..errors import ParameterError  # noqa: E402
-from ..models import MLPFactory, TorchRegressor, save_model  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import lj_argon as la  # noqa: E402
-from ..transfer import FineTuner, efficiency_curve, rmse  # noqa: E402
-from ._transfer_common import few_threads  # noqa: E402
+from ..errors import ParameterError
+from ..models import MLPFactory, TorchRegressor, save_model
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim import lj_argon as la
+from ..transfer import FineTuner, efficiency_curve, rmse
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
+
+THREADS = 1
+"""Hundreds of fits of a 2-input network on 5-2000 rows: a thread pool costs more than it gains (the runner
+limits torch, BLAS and Numba to this many threads)."""
 
 FEATURES = ["temperature_K", "density_mol_L"]
 
@@ -67,15 +66,9 @@ class Config:
 QUICK = Config(n_source=1500, n_target_test=300, repeats=3, epochs_source=500)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    dev = "cpu" if device == "auto" else device  # a 2-input network: a GPU only adds transfers
-    with few_threads(dev):
-        return _run(config, seed=seed, progress=progress, device=device, dev=dev)
-
-
-def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) -> StudyResult:
-    t0 = time.perf_counter()
-    seeds = np.random.default_rng(seed).integers(2**31, size=4)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: LJ states (source) and real-argon states (target pool and held-out test)
+    seeds = ctx.rng().integers(2**31, size=4)
     src = la.argon_dataset(la.ArgonStatesParams(n_samples=config.n_source), seed=int(seeds[0]))
     tgt = la.argon_dataset(la.ArgonStatesParams(n_samples=config.n_target_pool + config.n_target_test),
                            seed=int(seeds[1]))
@@ -87,18 +80,21 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     Xt, yt = feats(tgt), tgt["Z_real"]
     pool, test = slice(0, config.n_target_pool), slice(config.n_target_pool, None)
     Xp, yp, Xte, yte = Xt[pool], yt[pool], Xt[test], yt[test]
+    # fit: the source network on the LJ fluid; adapted and from-scratch models on the labelled real states
     source = TorchRegressor(MLPFactory(config.hidden), epochs=config.epochs_source, lr=3e-3, patience=60,
-                            seed=int(seeds[2]), device=dev, progress=progress).fit(Xs, ys)
+                            seed=int(seeds[2]), device=ctx.device, progress=ctx.progress).fit(Xs, ys)
 
     def adapt(X, y, s):
         return FineTuner(source, mode="last_layer", seed=s).fit(X, y)
 
     def scratch(X, y, s):
         return TorchRegressor(MLPFactory(config.hidden), epochs=config.epochs_target, lr=3e-3,
-                              validation_fraction=0.0, seed=s, device=dev).fit(X, y)
+                              validation_fraction=0.0, seed=s, device=ctx.device).fit(X, y)
 
     curve = efficiency_curve(adapt, scratch, Xp, yp, Xte, yte, sizes=config.sizes, repeats=config.repeats,
-                             seed=int(seeds[3]), progress=progress)
+                             seed=int(seeds[3]), progress=ctx.progress)
+    ft = FineTuner(source, mode="last_layer", seed=0).fit(Xp[:config.n_labelled], yp[:config.n_labelled])
+    # evaluate: the gap before and after adaptation, the source fit, the LJ critical point
     j = config.sizes.index(config.n_labelled)
     before = rmse(yte, source.predict(Xte))
     after = float(curve.transfer_median[j])
@@ -106,8 +102,7 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     fit_lj = rmse(tgt["Z_lj"][test], source.predict(Xte))
     tcs, rcs, pcs = la.lj_critical_point()
 
-    result = StudyResult("transfer-argon", {**asdict(config), "seed": seed, "device": device},
-                         title="Sim-to-experiment: Lennard-Jones fluid (JZG 1993 EOS) adapted to real argon")
+    result = ctx.result("Sim-to-experiment: Lennard-Jones fluid (JZG 1993 EOS) adapted to real argon")
     m = result.add_metric
     m("error_ratio_after_vs_before", after / before)
     m("rmse_before", before)
@@ -121,8 +116,7 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     m("lj_critical_density_reduced", rcs)
     m("lj_critical_temperature_K", tcs * la.EPS_K)
     m("argon_critical_temperature_K", la.ARGON_CRITICAL[0])
-
-    ft = FineTuner(source, mode="last_layer", seed=0).fit(Xp[:config.n_labelled], yp[:config.n_labelled])
+    # audit
     a = Audit("LJ model adapted to argon")
     a.check("error_ratio_after_vs_before", after / before, "<=", 0.5,
             f"held-out RMSE in Z after adapting with {config.n_labelled} real states / before")
@@ -132,20 +126,17 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
             "the source network reproduces the LJ equation well inside the sim-to-experiment gap")
     a.check("adapted_beats_scratch", after / float(curve.scratch_median[j]), "<=", 1.0,
             "adapted model vs the same network trained from scratch on the same real states")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-
+    result.add_audit(a)
+    # report
     tc_ar, rc_ar = la.ARGON_CRITICAL
-    result.tables.append(Table("The sim-to-experiment gap at the critical point (LJ scaled with eps/k_B = 119.8 K, "
-                               "sigma = 3.405 A)", ("", "T_c (K)", "rho_c (mol/L)"),
-                               (("LJ fluid (JZG 1993 EOS)", round(tcs * la.EPS_K, 2),
-                                 round(rcs / la.reduced_density(1.0), 3)),
-                                ("real argon (CoolProp)", round(tc_ar, 2), round(rc_ar, 3)))))
-    result.tables.append(Table("Held-out RMSE in Z on real argon (median over draws)",
-                               ("labelled real states", "LJ model adapted", "scratch", "ratio"),
-                               tuple((n, round(float(t), 5), round(float(s), 5), round(float(r), 3))
-                                     for n, t, s, r in zip(config.sizes, curve.transfer_median,
-                                                           curve.scratch_median, curve.ratio))))
+    result.add_table("The sim-to-experiment gap at the critical point (LJ scaled with eps/k_B = 119.8 K, "
+                     "sigma = 3.405 A)", ("", "T_c (K)", "rho_c (mol/L)"),
+                     (("LJ fluid (JZG 1993 EOS)", round(tcs * la.EPS_K, 2), round(rcs / la.reduced_density(1.0), 3)),
+                      ("real argon (CoolProp)", round(tc_ar, 2), round(rc_ar, 3))))
+    result.add_table("Held-out RMSE in Z on real argon (median over draws)",
+                     ("labelled real states", "LJ model adapted", "scratch", "ratio"),
+                     [(n, round(float(t), 5), round(float(s), 5), round(float(r), 3))
+                      for n, t, s, r in zip(config.sizes, curve.transfer_median, curve.scratch_median, curve.ratio)])
     _figure(result, source, ft, curve, before, Xp[:config.n_labelled], yp[:config.n_labelled])
     result.summary = (
         f"The LJ model's error on real argon (RMSE in Z on held-out states) is {before:.4f} before adaptation "
@@ -155,12 +146,12 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     meta = {"feature_names": FEATURES, "feature_units": ["K", "mol/L"], "target": "Z", "task": "regression",
             "source": "Lennard-Jones fluid, JZG 1993 EOS, eps/k_B = 119.8 K, sigma = 3.405 A"}
     result.artifacts["source_model"] = lambda path: save_model(source, path, metadata=meta)
-    m("study_seconds", time.perf_counter() - t0)
     return result
 
 
 def _figure(result, source, ft, curve, before, X20, y20) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig = new_figure(figsize=(13, 4.8))
+    axes = fig.subplots(1, 2)
     ax = axes[0]
     for T, color in ((110.0, "tab:blue"), (200.0, "tab:green"), (350.0, "tab:red")):
         rho = np.linspace(0.6, 32.0, 200)
@@ -171,9 +162,11 @@ def _figure(result, source, ft, curve, before, X20, y20) -> None:
             rl = PropsSI("Dmolar", "T", T, "Q", 0, "Argon") / 1000
             rho = np.where((rho < rv) | (rho > rl), rho, np.nan)  # NaN: a gap in the line across the dome
         X = np.column_stack([np.full_like(rho, T), np.nan_to_num(rho, nan=20.0)])
-        ax.plot(rho, la.argon_compressibility(T, np.nan_to_num(rho, nan=20.0)) + 0 * rho, color=color, lw=3, alpha=0.35, label=f"real argon, {T:g} K")
-        ax.plot(rho, source.predict(X) + 0 * rho, color=color, ls=":", lw=1.2)
-        ax.plot(rho, ft.predict(X) + 0 * rho, color=color, lw=1)
+        gap = 0 * rho  # NaN inside the dome, 0 elsewhere: every curve breaks there
+        ax.plot(rho, la.argon_compressibility(T, X[:, 1]) + gap, color=color, lw=3, alpha=0.35,
+                label=f"real argon, {T:g} K")
+        ax.plot(rho, source.predict(X) + gap, color=color, ls=":", lw=1.2)
+        ax.plot(rho, ft.predict(X) + gap, color=color, lw=1)
     ax.plot(X20[:, 1], y20, "k.", label="the labelled real states (all T)")
     ax.set_xlabel("density (mol/L)"), ax.set_ylabel("Z = p / (rho R T)")
     ax.set_title("Real argon (thick), LJ model (dotted), adapted (solid)")

@@ -30,26 +30,24 @@ order parameter, so this one transfers nearly unchanged; its numbers are reporte
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..errors import ParameterError  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..physics.scaling import crossing_point  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import ising  # noqa: E402
-from ..transfer import DANNClassifier  # noqa: E402
-from ._transfer_common import few_threads  # noqa: E402
+from ..errors import ParameterError
+from ..physics.audit import Audit
+from ..physics.scaling import crossing_point
+from ..result import StudyResult, new_figure
+from ..sim import ising
+from ..transfer import DANNClassifier
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
 Z_SQUARE, Z_TRIANGULAR = 4, 6
+THREADS = 1
+"""Many small fits (logistic regressions, MLPs on 256 spins): a thread pool costs more than it gains (the runner
+limits torch, BLAS and Numba to this many threads)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,8 @@ class Config:
         if not 0 < lo < ising.T_C / Z_SQUARE < hi or not lo < ising.T_C_TRIANGULAR / Z_TRIANGULAR < hi:
             raise ParameterError.invalid("t_over_z", self.t_over_z, "a range (low, high) of T / z around 0.57-0.61")
         if self.n_temperatures < 5 or self.samples < 2 or self.repeats < 1:
-            raise ParameterError.invalid("n_temperatures", self.n_temperatures, ">= 5 (with samples >= 2, repeats >= 1)")
+            raise ParameterError.invalid("n_temperatures", self.n_temperatures,
+                                         ">= 5 (with samples >= 2, repeats >= 1)")
 
 
 QUICK = Config(samples=60, repeats=2)
@@ -94,55 +93,48 @@ def _p_ordered(model, X: np.ndarray, T: np.ndarray, temps: np.ndarray) -> np.nda
     return np.array([p[T == t].mean() for t in temps])
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    dev = "cpu" if device == "auto" else device
-    with few_threads(dev):
-        return _run(config, seed=seed, progress=progress, device=device, dev=dev)
-
-
-def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) -> StudyResult:
-    t0 = time.perf_counter()
-    seeds = np.random.default_rng(seed).integers(2**31, size=2 + config.repeats)
-    grid = np.linspace(*config.t_over_z, config.n_temperatures)
-    Ts, Tt = np.round(grid * Z_SQUARE, 6), np.round(grid * Z_TRIANGULAR, 6)
-    common = dict(L=config.L, samples=config.samples, equilibration_sweeps=100, decorrelation_sweeps=2)
-    sq = ising.simulate(ising.IsingParams(temperatures=tuple(Ts), **common), seed=int(seeds[0]), progress=progress)
-    tri = ising.simulate(ising.IsingParams(temperatures=tuple(Tt), lattice="triangular", **common),
-                         seed=int(seeds[1]), progress=progress)
-    Xs = sq["spins"].reshape(len(sq), -1).astype(np.float32)
-    ys = (sq["temperature"] < ising.T_C).astype(int)
-    Xt = tri["spins"].reshape(len(tri), -1).astype(np.float32)
-    T_sq, T_tri = sq["temperature"], tri["temperature"]
-
+def run(config: Config, ctx: StudyContext) -> StudyResult:
     from sklearn.linear_model import LogisticRegression
 
     from ..transfer import CoralAdapted
 
+    # simulate: both lattices on the same T / z grid (and the triangular one on a shifted grid)
+    seeds = ctx.rng().integers(2**31, size=2 + config.repeats)
+    grid = np.linspace(*config.t_over_z, config.n_temperatures)
+    Ts, Tt = np.round(grid * Z_SQUARE, 6), np.round(grid * Z_TRIANGULAR, 6)
+    common = dict(L=config.L, samples=config.samples, equilibration_sweeps=100, decorrelation_sweeps=2)
+    sq = ising.simulate(ising.IsingParams(temperatures=tuple(Ts), **common), seed=int(seeds[0]), progress=ctx.progress)
+    tri = ising.simulate(ising.IsingParams(temperatures=tuple(Tt), lattice="triangular", **common),
+                         seed=int(seeds[1]), progress=ctx.progress)
+    if config.grid_shift:
+        Tg = np.round((grid + config.grid_shift) * Z_TRIANGULAR, 6)
+        shifted = ising.simulate(ising.IsingParams(temperatures=tuple(Tg), lattice="triangular", **common),
+                                 seed=int(seeds[1]) + 1, progress=ctx.progress)
+    Xs = sq["spins"].reshape(len(sq), -1).astype(np.float32)
+    ys = (sq["temperature"] < ising.T_C).astype(int)
+    Xt = tri["spins"].reshape(len(tri), -1).astype(np.float32)
+    T_sq, T_tri = sq["temperature"], tri["temperature"]
     Fs, Ft = observables(sq), observables(tri)
+    # fit: the (e, |m|) classifier on the square lattice, CORAL-adapted to the triangular one; raw-spin MLPs
     classifier = LogisticRegression().fit(Fs, ys)
     coral = CoralAdapted(classifier).fit(Ft, X_source=Fs)
+    raw_models = [{name: DANNClassifier(hidden=config.hidden, epochs=config.epochs, adaptation=adaptation,
+                                        seed=int(seeds[2 + r]), device=ctx.device).fit(Xs, ys, X_target=Xt)
+                   for name, adaptation in (("unadapted", 0.0), ("dann", config.adaptation))}
+                  for r in range(config.repeats)]
+    # evaluate: T_c where the mean P(ordered) crosses 1/2
     curves = {"unadapted": _p_ordered(classifier, Ft, T_tri, Tt), "adapted": _p_ordered(coral, Ft, T_tri, Tt)}
     tc_obs = {k: crossing_point(Tt, v).value for k, v in curves.items()}
     tc_square = crossing_point(Ts, _p_ordered(classifier, Fs, T_sq, Ts)).value
     tc_shifted = None
     if config.grid_shift:
-        Tg = np.round((grid + config.grid_shift) * Z_TRIANGULAR, 6)
-        shifted = ising.simulate(ising.IsingParams(temperatures=tuple(Tg), lattice="triangular", **common),
-                                 seed=int(seeds[1]) + 1, progress=progress)
         Fg = observables(shifted)
         tc_shifted = crossing_point(Tg, _p_ordered(CoralAdapted(classifier).fit(Fg, X_source=Fs), Fg,
                                                    shifted["temperature"], Tg)).value
-
-    raw = {"unadapted": [], "dann": []}
-    for r in range(config.repeats):
-        for name, adaptation in (("unadapted", 0.0), ("dann", config.adaptation)):
-            model = DANNClassifier(hidden=config.hidden, epochs=config.epochs, adaptation=adaptation,
-                                   seed=int(seeds[2 + r]), device=dev).fit(Xs, ys, X_target=Xt)
-            raw[name].append(crossing_point(Tt, _p_ordered(model, Xt, T_tri, Tt)).value)
+    raw = {name: [crossing_point(Tt, _p_ordered(models[name], Xt, T_tri, Tt)).value for models in raw_models]
+           for name in ("unadapted", "dann")}
     exact = ising.T_C_TRIANGULAR
-    result = StudyResult("transfer-ising", {**asdict(config), "seed": seed, "device": device},
-                         title="Phase classifier: square-lattice Ising adapted without labels to the triangular lattice")
-
+    result = ctx.result("Phase classifier: square-lattice Ising adapted without labels to the triangular lattice")
     m = result.add_metric
     err = {k: abs(v - exact) / exact for k, v in tc_obs.items()}
     m("tc_adapted", tc_obs["adapted"])
@@ -160,6 +152,7 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     m("tc_raw_dann", raw_mean["dann"])
     m("tc_raw_unadapted_rel_error", abs(raw_mean["unadapted"] - exact) / exact)
     m("tc_raw_dann_rel_error", abs(raw_mean["dann"] - exact) / exact)
+    # audit
     a = Audit("phase classifier on the triangular lattice")
     a.check("tc_adapted_rel_error", err["adapted"], "<=", 0.02,
             "the CORAL-adapted classifier's T_c is within 2 % of the exact 4 / ln 3")
@@ -170,14 +163,14 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     if tc_shifted is not None:
         a.check("tc_adapted_grid_shifted_rel_error", abs(tc_shifted - exact) / exact, "<=", 0.05,
                 f"with the target grid shifted by {config.grid_shift:g} in T / z the adapted T_c stays within 5 %")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
+    result.add_audit(a)
+    # report
     rows = [("observables (e, |m|), logistic regression", round(tc_obs["unadapted"], 4), "CORAL",
              round(tc_obs["adapted"], 4))]
     rows += [(f"raw spins, MLP, seed {r}", round(u, 4), "DANN", round(d, 4))
              for r, (u, d) in enumerate(zip(raw["unadapted"], raw["dann"]))]
-    result.tables.append(Table("T_c of the triangular lattice from the classifiers (exact 4 / ln 3 = 3.6410)",
-                               ("classifier", "unadapted", "adaptation", "adapted"), tuple(rows)))
+    result.add_table("T_c of the triangular lattice from the classifiers (exact 4 / ln 3 = 3.6410)",
+                     ("classifier", "unadapted", "adaptation", "adapted"), rows)
     _figure(result, Tt, curves, tc_obs, exact)
     result.summary = (
         f"T_c of the triangular lattice from P(ordered) = 1/2 at L = {config.L}, classifier on (e, |m|) trained on "
@@ -185,13 +178,14 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
         f"without labels by CORAL {tc_obs['adapted']:.4f} ({100 * err['adapted']:.2f} % off); exact 4 / ln 3 = "
         f"{exact:.4f}. The energy per spin is lattice-specific (three bonds per spin instead of two), the order "
         f"parameter is not: a raw-spin MLP, which learns the order, transfers almost unchanged "
-        f"({raw_mean['unadapted']:.4f} unadapted, {raw_mean['dann']:.4f} with DANN, means over {config.repeats} seeds).")
-    m("study_seconds", time.perf_counter() - t0)
+        f"({raw_mean['unadapted']:.4f} unadapted, {raw_mean['dann']:.4f} with DANN, "
+        f"means over {config.repeats} seeds).")
     return result
 
 
 def _figure(result, Tt, curves, tcs, exact) -> None:
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig = new_figure(figsize=(7.5, 4.8))
+    ax = fig.subplots()
     for name, color in (("unadapted", "tab:red"), ("adapted", "tab:blue")):
         ax.plot(Tt, curves[name], "o-", ms=3, color=color, label=f"{name}: T_c = {tcs[name]:.3f}")
         ax.axvline(tcs[name], color=color, ls=":", lw=1)

@@ -22,28 +22,26 @@ trained on the same D2O points only. Errors are RMSE in log10 viscosity on held-
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..data import Dataset  # noqa: E402
-from ..errors import ParameterError  # noqa: E402
-from ..models import MLPFactory, TorchRegressor, save_model  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import water  # noqa: E402
-from ..transfer import FineTuner, efficiency_curve, rmse  # noqa: E402
-from ._transfer_common import few_threads  # noqa: E402
+from ..data import Dataset
+from ..errors import ParameterError
+from ..models import MLPFactory, TorchRegressor, save_model
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim import water
+from ..transfer import FineTuner, efficiency_curve, rmse
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run", "FEATURES", "features"]
 
 FEATURES = ["reduced_temperature", "log10_reduced_pressure", "reduced_distance_to_saturation"]
 TARGET = "log10_viscosity_Pa_s"
+THREADS = 1
+"""Hundreds of fits of small tabular networks on 5-1500 rows: a thread pool costs more than it gains (measured:
+the quick preset took 6.5 min with the default threads on a loaded 2-core machine); the runner applies it."""
 
 
 def features(ds: Dataset) -> np.ndarray:
@@ -83,16 +81,9 @@ class Config:
 QUICK = Config(n_source=800, n_target_pool=100, n_target_test=200, repeats=3, epochs_source=300)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    dev = "cpu" if device == "auto" else device  # small tabular nets: a GPU only adds transfers
-    with few_threads(dev):
-        return _run(config, seed=seed, progress=progress, device=device, dev=dev)
-
-
-def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) -> StudyResult:
-    t0 = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    seeds = rng.integers(2**31, size=4)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: H2O states (source), D2O states (labelled pool and held-out test)
+    seeds = ctx.rng().integers(2**31, size=4)
     src = water.transport_dataset(water.TransportParams("H2O", n_samples=config.n_source), seed=int(seeds[0]))
     tgt = water.transport_dataset(water.TransportParams("D2O", n_samples=config.n_target_pool + config.n_target_test),
                                   seed=int(seeds[1]))
@@ -100,8 +91,9 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     Xt, yt = features(tgt), np.log10(tgt["viscosity"])
     Xp, yp = Xt[:config.n_target_pool], yt[:config.n_target_pool]
     Xte, yte = Xt[config.n_target_pool:], yt[config.n_target_pool:]
+    # fit: the H2O network; fine-tuned (last layer, all layers) and from-scratch models on D2O subsets
     source = TorchRegressor(MLPFactory(config.hidden), epochs=config.epochs_source, lr=3e-3, patience=40,
-                            seed=int(seeds[2]), device=dev, progress=progress).fit(Xs, ys)
+                            seed=int(seeds[2]), device=ctx.device, progress=ctx.progress).fit(Xs, ys)
 
     def last_layer(X, y, s):
         return FineTuner(source, mode="last_layer", seed=s).fit(X, y)
@@ -111,17 +103,19 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
 
     def scratch(X, y, s):
         return TorchRegressor(MLPFactory(config.hidden), epochs=config.epochs_target, lr=3e-3,
-                              validation_fraction=0.0, seed=s, device=dev).fit(X, y)
+                              validation_fraction=0.0, seed=s, device=ctx.device).fit(X, y)
 
-    kw = dict(sizes=config.sizes, repeats=config.repeats, seed=int(seeds[3]), progress=progress)
+    kw = dict(sizes=config.sizes, repeats=config.repeats, seed=int(seeds[3]), progress=ctx.progress)
     curve = efficiency_curve(last_layer, scratch, Xp, yp, Xte, yte, **kw)
     curve_full = efficiency_curve(full, scratch, Xp, yp, Xte, yte, **kw)  # same draws: same scratch errors
+    ft20 = FineTuner(source, mode="last_layer", seed=0).fit(Xp[:20], yp[:20])  # the audited and drawn one
+    scratch20 = scratch(Xp[:20], yp[:20], 0)  # drawn beside it
+    # evaluate
     i20 = config.sizes.index(20)
     err_source_h2o = rmse(ys[-300:], source.predict(Xs[-300:]))
     err_no_adapt = rmse(yte, source.predict(Xte))
 
-    result = StudyResult("transfer-water", {**asdict(config), "seed": seed, "device": device},
-                         title="Transfer learning: viscosity of H2O (IAPWS-95) to heavy water D2O (IAPWS)")
+    result = ctx.result("Transfer learning: viscosity of H2O (IAPWS-95) to heavy water D2O (IAPWS)")
     m = result.add_metric
     ratio = float(curve.ratio[i20])
     m("error_ratio_finetune_vs_scratch_20", ratio)
@@ -139,12 +133,10 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     m("scratch_samples_to_match_finetune_20_found", float(np.isfinite(need)))
     m("samples_saved_20" if np.isfinite(need) else "samples_saved_20_at_least",
       need - 20 if np.isfinite(need) else max(config.sizes) - 20)
-
-    # the frozen layers of one fine-tune, compared with the source's: must be bit-identical
-    ft20 = FineTuner(source, mode="last_layer", seed=0).fit(Xp[:20], yp[:20])
+    # audit; the frozen layers of one fine-tune, compared with the source's, must be bit-identical
     src_params = dict(source.module_.named_parameters())
-    frozen_change = max(float((p - src_params[n]).detach().abs().max()) for n, p in ft20.estimator_.module_.named_parameters()
-                        if n in ft20.frozen_)
+    frozen_change = max(float((p - src_params[n]).detach().abs().max())
+                        for n, p in ft20.estimator_.module_.named_parameters() if n in ft20.frozen_)
     a = Audit("D2O viscosity model fine-tuned on 20 points")
     a.check("error_ratio_finetune_vs_scratch_20", ratio, "<=", 0.5,
             "held-out RMSE of the fine-tuned model / the same network trained from scratch on the same 20 points")
@@ -153,17 +145,16 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     a.check("frozen_parameters_max_change", frozen_change, "<=", 0.0, "frozen layers are bit-identical to the source's")
     a.check("source_rmse_h2o", err_source_h2o, "<=", 0.02,
             "the H2O model itself fits H2O (log10 viscosity; 0.02 is 5 %)")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-
+    result.add_audit(a)
+    # report
     rows = [(n, round(float(t), 4), round(float(f), 4), round(float(s), 4), round(float(r), 3),
              "yes" if n in curve.negative_transfer else "")
             for n, t, f, s, r in zip(config.sizes, curve.transfer_median, curve_full.transfer_median,
                                      curve.scratch_median, curve.ratio)]
-    result.tables.append(Table("Held-out RMSE in log10 viscosity on D2O (median over draws)",
-                               ("labelled D2O points", "fine-tune last layer", "fine-tune all (lr/10)", "scratch",
-                                "ratio last layer / scratch", "negative transfer"), tuple(rows)))
-    _figures(result, curve, curve_full, err_no_adapt, source, ft20, Xp, yp, config, dev)
+    result.add_table("Held-out RMSE in log10 viscosity on D2O (median over draws)",
+                     ("labelled D2O points", "fine-tune last layer", "fine-tune all (lr/10)", "scratch",
+                      "ratio last layer / scratch", "negative transfer"), rows)
+    _figures(result, curve, curve_full, err_no_adapt, source, ft20, scratch20, Xp, yp)
     result.summary = (
         f"With 20 labelled D2O states the fine-tuned H2O model's held-out error is {ratio:.3f}x that of the same "
         f"network trained from scratch on those points (RMSE {curve.transfer_median[i20]:.4f} vs "
@@ -177,12 +168,12 @@ def _run(config: Config, *, seed: int, progress: bool, device: str, dev: str) ->
     labelled = Dataset({**dict(zip(FEATURES, Xp.T)), TARGET: yp}, {**{f: "1" for f in FEATURES}, TARGET: "1"},
                        dict(tgt.attrs))
     result.artifacts["d2o_labelled.h5"] = lambda path: labelled.save(path)
-    m("study_seconds", time.perf_counter() - t0)
     return result
 
 
-def _figures(result, curve, curve_full, err_no_adapt, source, ft20, Xp, yp, config, dev) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+def _figures(result, curve, curve_full, err_no_adapt, source, ft20, scratch, Xp, yp) -> None:
+    fig = new_figure(figsize=(13, 4.8))
+    axes = fig.subplots(1, 2)
     ax = axes[0]
     n = np.asarray(curve.sizes)
     for errs, label, color in ((curve.transfer, "fine-tune last layer", "tab:blue"),
@@ -213,8 +204,6 @@ def _figures(result, curve, curve_full, err_no_adapt, source, ft20, Xp, yp, conf
         ax.plot(tr, np.log10(mu), color=color, lw=3, alpha=0.35, label=f"D2O (IAPWS), p/p_c = {pr:g}")
         ax.plot(tr, source.predict(X), color=color, ls=":", lw=1)
         ax.plot(tr, ft20.predict(X), color=color, lw=1)
-    scratch = TorchRegressor(MLPFactory(config.hidden), epochs=config.epochs_target, lr=3e-3, validation_fraction=0.0,
-                             seed=0, device=dev).fit(Xp[:20], yp[:20])
     ax.plot(tr, scratch.predict(X), color="tab:red", lw=1, ls="--", label="scratch, 20 points (p/p_c = 2)")
     ax.plot(Xp[:20, 0], yp[:20], "k.", label="the 20 labelled D2O states (all pressures)")
     ax.set_xlabel("T / T_c"), ax.set_ylabel("log10 viscosity (Pa s)")
