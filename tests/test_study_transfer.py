@@ -32,10 +32,6 @@ def test_transfer_water_fine_tune_halves_the_scratch_error():
 WATER_PASS = ["error_ratio_finetune_vs_scratch_20", "gain_over_no_adaptation", "frozen_parameters_max_change"]
 
 
-# physml.sim.lj_argon.lj_critical_point (not this study's code) asks fsolve for xtol=1e-12 and gets "not making
-# good progress" (a RuntimeWarning, an error under this suite's filterwarnings) on main too; T*_c it returns still
-# matches JZG's 1.313 within 0.005 (checked below). Remove this filter once lj_critical_point is fixed.
-@pytest.mark.filterwarnings("ignore:The iteration is not making good progress:RuntimeWarning")
 def test_transfer_argon_closes_half_the_gap_with_20_real_states():
     res = run_study("transfer-argon", quick=True, seed=0, progress=False, device="cpu",
                     overrides=dict(n_source=1000, n_target_test=200, sizes=(20,), repeats=2, epochs_source=400))
