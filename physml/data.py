@@ -35,7 +35,7 @@ def provenance(simulator: str, parameters: Mapping[str, Any], seed: Any) -> dict
         "parameters": json.dumps(dict(parameters), sort_keys=True, default=_json_default),
         "seed": json.dumps(seed, default=_json_default),
         "physml_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -108,11 +108,11 @@ class Dataset:
         raw = self.attrs.get("parameters", "{}")
         return json.loads(raw) if isinstance(raw, str) else dict(raw)
 
-    def subset(self, index: np.ndarray | slice) -> "Dataset":
+    def subset(self, index: np.ndarray | slice) -> Dataset:
         """Rows ``index`` of every array (same units and provenance)."""
         return Dataset({k: v[index] for k, v in self.arrays.items()}, dict(self.units), dict(self.attrs))
 
-    def split(self, test_fraction: float, *, seed: int | np.random.Generator) -> tuple["Dataset", "Dataset"]:
+    def split(self, test_fraction: float, *, seed: int | np.random.Generator) -> tuple[Dataset, Dataset]:
         """Random train/test split of the rows."""
         if not 0.0 < test_fraction < 1.0:
             raise ParameterError.invalid("test_fraction", test_fraction, "in the open interval (0, 1)")
@@ -141,7 +141,7 @@ class Dataset:
         return Path(path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Dataset":
+    def load(cls, path: str | os.PathLike) -> Dataset:
         """Read a file written by :meth:`save`; a clear :class:`DataError` otherwise."""
         import h5py
 
@@ -161,7 +161,8 @@ class Dataset:
         except DataError:
             raise
         except (OSError, KeyError, ValueError) as exc:
-            raise DataError(f"cannot read dataset {str(path)!r}: truncated or not an HDF5 file ({exc.__class__.__name__})") from None
+            raise DataError(f"cannot read dataset {str(path)!r}: truncated or not an HDF5 file "
+                            f"({exc.__class__.__name__})") from None
         return cls(arrays, units, attrs)
 
     def describe(self) -> str:

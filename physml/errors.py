@@ -25,7 +25,7 @@ class ParameterError(PhysmlError, ValueError):
     """A parameter has a non-physical or otherwise invalid value."""
 
     @classmethod
-    def invalid(cls, name: str, value: object, allowed: str) -> "ParameterError":
+    def invalid(cls, name: str, value: object, allowed: str) -> ParameterError:
         """The one message format: ``'<name>' must be <allowed>; got <value>.``"""
         return cls(f"parameter '{name}' must be {allowed}; got {value!r}")
 

@@ -18,9 +18,11 @@ from .result import StudyResult
 __all__ = ["render_html"]
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;\
+max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}\
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#176b2c;font-weight:600}.fail{color:#a11;font-weight:600}
 figure{margin:1em 0;display:inline-block;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #eee}
@@ -56,7 +58,8 @@ def _audit_html(audit: Any) -> str:
         verdict = _Raw('<span class="pass">pass</span>' if c.passed else '<span class="fail">FAIL</span>')
         rows.append([c.name, c.value, _Raw(f"{html.escape(c.comparison)} {_fmt(c.threshold)}"), verdict, c.meaning])
     status = "pass" if audit.passed else "fail"
-    return (f'<h3>{html.escape(audit.subject)} <span class="{status}">({html.escape(audit.summary().split(": ")[1])})</span></h3>'
+    return (f'<h3>{html.escape(audit.subject)} '
+            f'<span class="{status}">({html.escape(audit.summary().split(": ")[1])})</span></h3>'
             + _table(["check", "measured", "threshold", "verdict", "what it means"], rows))
 
 

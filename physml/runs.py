@@ -105,7 +105,7 @@ def write_run(result: StudyResult, runs_dir: str | os.PathLike, *, wall_seconds:
     """Write ``result`` as a complete run directory and register it; return the record."""
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     run_id = secrets.token_hex(3)
     name = f"{result.study}-{now:%Y%m%d-%H%M%S}-{run_id}"
     final = runs_dir / name

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import single_threaded
 
+from conftest import single_threaded
 from physml.bench import pinn as bench
 from test_cli import assert_one_line_error, cli  # noqa: E402
 

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from physml.sim import fluids as fl
-
 from test_cli import assert_one_line_error, cli  # noqa: E402
 
 

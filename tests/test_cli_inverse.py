@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 import pytest
 
-from physml.sim import heat_rod as heat, scattering
-
+from physml.sim import heat_rod as heat
+from physml.sim import scattering
 from test_cli import assert_one_line_error, cli  # noqa: E402
 
 

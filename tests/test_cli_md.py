@@ -6,11 +6,10 @@ import h5py
 import numpy as np
 import pytest
 
-from test_cli import assert_one_line_error, cli  # noqa: E402
-
 from physml.data import Dataset
 from physml.sim import md
 from physml.sim.md.frames import energy_drift, save_with_frames
+from test_cli import assert_one_line_error, cli  # noqa: E402
 
 
 def test_simulate_md_writes_observables_frames_and_rdf(tmp_path, capsys):

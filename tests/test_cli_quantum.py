@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from physml.sim.schrodinger import solve_2d
-
 from test_cli import assert_one_line_error, cli  # noqa: E402
 
 

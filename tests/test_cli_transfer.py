@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import single_threaded  # noqa: E402
 from physml.data import Dataset
 from physml.models import MLPFactory, TorchRegressor, load_model, save_model
-
-from conftest import single_threaded  # noqa: E402
 from test_cli import assert_one_line_error, cli  # noqa: E402
 from test_transfer import G_EARTH, G_MOON, pendulum  # noqa: E402
 

@@ -79,7 +79,8 @@ def test_same_output_on_one_and_two_threads():
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("needs 2 Numba threads")
     params = IsingParams(
-        L=256, temperatures=(2.0, 3.0), samples=2, algorithm="metropolis", equilibration_sweeps=3, decorrelation_sweeps=1
+        L=256, temperatures=(2.0, 3.0), samples=2, algorithm="metropolis", equilibration_sweeps=3,
+        decorrelation_sweeps=1
     )
     previous = numba.get_num_threads()
     try:
@@ -155,7 +156,8 @@ def test_parse_temperatures():
     assert parse_temperatures("2.0:2.0:1") == (2.0,)
 
 
-@pytest.mark.parametrize("text", ["2.0:2.0:5", "1:3:0", "1:3:-2", "1:3", "1:2:3:4", "a,b", "", "2.0,,3", "-1,2", "0", "nan", "1:3:2.5"])
+@pytest.mark.parametrize("text", ["2.0:2.0:5", "1:3:0", "1:3:-2", "1:3", "1:2:3:4", "a,b", "", "2.0,,3", "-1,2", "0",
+                                  "nan", "1:3:2.5"])
 def test_parse_temperatures_rejects(text):
     with pytest.raises(ParameterError, match="parameter 'temperatures'"):
         parse_temperatures(text)

@@ -9,8 +9,13 @@ import pytest
 from scipy import stats
 
 from physml.errors import ParameterError
-from physml.sim.ising import (T_C_TRIANGULAR, IsingParams, exact_energy_distribution, simulate,
-                              triangular_energy_per_spin)
+from physml.sim.ising import (
+    T_C_TRIANGULAR,
+    IsingParams,
+    exact_energy_distribution,
+    simulate,
+    triangular_energy_per_spin,
+)
 
 NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-1, 1))
 

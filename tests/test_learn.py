@@ -7,8 +7,15 @@ import pytest
 from sklearn.model_selection import KFold, cross_val_score
 
 from physml.errors import ParameterError, UnknownNameError
-from physml.learn import (SEARCH_SPACES, classification_metrics, cross_validate, learning_curve, make_splitter,
-                          regression_metrics, tune)
+from physml.learn import (
+    SEARCH_SPACES,
+    classification_metrics,
+    cross_validate,
+    learning_curve,
+    make_splitter,
+    regression_metrics,
+    tune,
+)
 from physml.models import make_model, model_names
 
 G = 9.81  # m/s^2

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import single_threaded  # noqa: E402
 from physml.models import FNO, FNOFactory, ResidualPeriodicCNNFactory, TorchRegressor, load_torch_estimator
 from physml.models._operators import _SpectralConv
 from physml.models._torch_io import FACTORIES
-
-from conftest import single_threaded  # noqa: E402
 
 _one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 
@@ -29,7 +28,8 @@ def _band_limited(n_fine, n_modes, seed, dim=1, channels=3):
             f += (a * np.cos(k * x) + b * np.sin(k * x))[:, :, :]
         else:
             c = rng.standard_normal((2, channels, 1, 1))
-            f += a[..., None] * np.cos(k * x)[None, None, :, None] * np.cos((k + 1) % n_modes * x)[None, None, None, :] \
+            f += a[..., None] * np.cos(k * x)[None, None, :, None] \
+                * np.cos((k + 1) % n_modes * x)[None, None, None, :] \
                 + c * np.sin(k * x[:, None] + 2 * x[None, :])
     return torch.as_tensor(f, dtype=torch.float64)
 
@@ -79,7 +79,8 @@ def test_residual_cnn_is_periodic_translation_equivariant():
 def test_fno_regressor_learns_a_linear_operator_and_round_trips(tmp_path):
     """The heat semigroup exp(t d^2/dx^2) is a Fourier multiplier: a 1-layer FNO fits it closely; predictions
     on a 2x finer grid need no retraining; save/load (safetensors + JSON) gives the same numbers."""
-    assert FACTORIES["FNOFactory"] is FNOFactory and FACTORIES["ResidualPeriodicCNNFactory"] is ResidualPeriodicCNNFactory
+    assert (FACTORIES["FNOFactory"] is FNOFactory
+            and FACTORIES["ResidualPeriodicCNNFactory"] is ResidualPeriodicCNNFactory)
     rng = np.random.default_rng(0)
     n, t = 32, 0.05
     k = np.fft.rfftfreq(n, 1 / n)

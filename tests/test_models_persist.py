@@ -21,8 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from physml.errors import DataError, OutputExistsError, ParameterError
-from physml.models import (TorchRegressor, load_model, make_model, model_names, predict_with_std, save_model,
-                           zoo_name)
+from physml.models import TorchRegressor, load_model, make_model, model_names, predict_with_std, save_model, zoo_name
 from physml.models._skops_trust import TRUSTED_TYPES
 
 G = 9.81

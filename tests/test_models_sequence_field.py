@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import single_threaded  # noqa: E402
 from physml.errors import ParameterError
 from physml.learn import forecast_windows, persistence_forecast
 from physml.models import (
@@ -19,8 +20,6 @@ from physml.models import (
 )
 from physml.sim.quantum_dynamics import RabiParams, rabi_trajectories
 from physml.sim.schrodinger import harmonic_potential, sample_potential, solve_2d
-
-from conftest import single_threaded  # noqa: E402
 
 _one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import single_threaded
 
+from conftest import single_threaded
 from physml.errors import ParameterError
 from physml.physics.fields import PeriodicGridField
 from physml.physics.pde import heat_residual, navier_stokes_residual, residual_rms

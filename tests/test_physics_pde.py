@@ -11,11 +11,18 @@ import math
 
 import pytest
 import torch
-from conftest import single_threaded
 
+from conftest import single_threaded
 from physml.physics import Audit
-from physml.physics.pde import (burgers_residual, check_residual, derivatives, divergence, heat_residual,
-                                navier_stokes_residual, residual_rms)
+from physml.physics.pde import (
+    burgers_residual,
+    check_residual,
+    derivatives,
+    divergence,
+    heat_residual,
+    navier_stokes_residual,
+    residual_rms,
+)
 
 pytestmark = []
 _threads = pytest.fixture(autouse=True, scope="module")(single_threaded)

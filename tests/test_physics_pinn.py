@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from conftest import single_threaded
 
+from conftest import single_threaded
 from physml.errors import ParameterError, TrainingError
 from physml.physics.burgers_pinn import burgers_net, standard_grid
 from physml.physics.pde import derivatives

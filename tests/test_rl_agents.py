@@ -11,8 +11,8 @@ import sys
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import single_threaded
 
+from conftest import single_threaded
 from physml.errors import DataError, ParameterError, UnknownNameError
 from physml.rl.agents import (
     AGENTS,

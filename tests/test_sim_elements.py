@@ -29,7 +29,8 @@ def _row(ds: Dataset, symbol: str) -> dict:
 def test_public_api_is_consistent():
     assert len(set(elements.__all__)) == len(elements.__all__)
     name = elements.__name__  # every public class or function defined in the module is exported
-    defined = {k for k, v in vars(elements).items() if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
+    defined = {k for k, v in vars(elements).items()
+               if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
                and (v.__module__ == name or v.__module__.startswith(name + "._"))}
     assert defined <= set(elements.__all__)
     for name in elements.__all__:
@@ -44,7 +45,8 @@ def test_known_values():
     assert _row(mp, "Hg")["melting_point_K"] == pytest.approx(234.32, abs=0.01)
     assert _row(mp, "Ga")["melting_point_K"] == pytest.approx(302.91, abs=0.01)
     fe = _row(mp, "Fe")
-    assert (fe["atomic_number"], fe["period"], fe["group_id"], fe["block_code"], fe["valence_electrons"]) == (26, 4, 8, 2, 8)
+    assert (fe["atomic_number"], fe["period"], fe["group_id"], fe["block_code"],
+            fe["valence_electrons"]) == (26, 4, 8, 2, 8)
     assert fe["atomic_weight"] == pytest.approx(55.845, abs=1e-3)
     na = _row(mp, "Na")
     assert na["valence_electrons"] == 1 and na["ionization_energy_eV"] == pytest.approx(5.139, abs=1e-3)
@@ -61,7 +63,8 @@ def test_allotrope_rules():
     mp = element_table("melting_point")
     assert _row(mp, "P")["melting_point_K"] == pytest.approx(317.3)  # white, not red (a sublimation row)
     assert _row(mp, "Sn")["melting_point_K"] == pytest.approx(505.08, abs=0.01)  # not grey tin's 286 K transition
-    assert _row(mp, "S")["melting_point_K"] == pytest.approx(388.36, abs=0.01)  # not the rhombic -> monoclinic transition
+    # not the rhombic -> monoclinic transition
+    assert _row(mp, "S")["melting_point_K"] == pytest.approx(388.36, abs=0.01)
     assert "C" in json.loads(mp.attrs["dropped_missing_target"])  # graphite sublimes
     assert _row(mp, "Ce")["group_id"] == 3 and _row(mp, "Ce")["block_code"] == 3  # f block: group 3 slot
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from physml.errors import ParameterError
-from physml.sim import heat_rod as heat, scattering, tomography
+from physml.sim import heat_rod as heat
+from physml.sim import scattering, tomography
 
 F = np.linspace(100.0, 5000.0, 50)
 

@@ -64,7 +64,8 @@ def test_dataset_is_single_phase_argon_and_reproducible():
     assert np.array_equal(again["Z_real"], ds["Z_real"])
 
 
-@pytest.mark.parametrize("kw, name", [({"n_samples": 0}, "n_samples"), ({"temperature_K": (50.0, 300.0)}, "temperature_K"),
+@pytest.mark.parametrize("kw, name", [({"n_samples": 0}, "n_samples"),
+                                      ({"temperature_K": (50.0, 300.0)}, "temperature_K"),
                                       ({"density_mol_L": (5.0, 1.0)}, "density_mol_L"),
                                       ({"dome_margin": -0.1}, "dome_margin")])
 def test_bad_argon_parameters(kw, name):

@@ -35,7 +35,8 @@ from physml.sim.pipe_flow import (
 def test_public_api_is_consistent():
     assert len(set(pipe_flow.__all__)) == len(pipe_flow.__all__)
     name = pipe_flow.__name__  # every public class or function defined in the module is exported
-    defined = {k for k, v in vars(pipe_flow).items() if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
+    defined = {k for k, v in vars(pipe_flow).items()
+               if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
                and (v.__module__ == name or v.__module__.startswith(name + "._"))}
     assert defined <= set(pipe_flow.__all__)
     for name in pipe_flow.__all__:
@@ -46,7 +47,8 @@ def test_public_api_is_consistent():
 
 def test_laminar_is_hagen_poiseuille_exactly():
     rng = np.random.default_rng(0)
-    v, D, mu, L = rng.uniform(0.01, 0.1, 50), rng.uniform(0.001, 0.01, 50), rng.uniform(0.01, 0.1, 50), rng.uniform(1, 10, 50)
+    v, D, mu, L = (rng.uniform(0.01, 0.1, 50), rng.uniform(0.001, 0.01, 50), rng.uniform(0.01, 0.1, 50),
+                   rng.uniform(1, 10, 50))
     rho = np.full(50, 1000.0)
     assert np.all(reynolds_number(v, D, rho, mu) < LAMINAR_LIMIT)
     dp = pressure_drop(v, D, rho, mu, 1e-4 * D, L)
@@ -105,7 +107,8 @@ def test_dataset_contract_and_physics():
     params = PipeFlowParams(n_samples=3000)
     ds = pipe_flow_dataset(params, seed=1)
     features = json.loads(ds.attrs["features"])
-    assert features == ["velocity_m_s", "diameter_m", "density_kg_m3", "viscosity_Pa_s", "roughness_m", "length_m", "decoy"]
+    assert features == ["velocity_m_s", "diameter_m", "density_kg_m3", "viscosity_Pa_s", "roughness_m", "length_m",
+                        "decoy"]
     assert ds.attrs["target"] == "pressure_drop_Pa" and ds.units["pressure_drop_Pa"] == "Pa"
     assert ds.units["viscosity_Pa_s"] == "Pa s" and ds.units["decoy"] == "1"
     for name, (low, high) in [("velocity_m_s", params.velocity_range_m_s), ("diameter_m", params.diameter_range_m),

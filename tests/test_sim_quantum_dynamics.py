@@ -59,7 +59,8 @@ def test_all_is_consistent():
     assert len(exported) == len(set(exported))
     for item in exported:
         assert hasattr(qd, item)
-    defined = {n for n, o in vars(qd).items() if not n.startswith("_") and (inspect.isclass(o) or inspect.isfunction(o))}
+    defined = {n for n, o in vars(qd).items()
+               if not n.startswith("_") and (inspect.isclass(o) or inspect.isfunction(o))}
     assert defined <= set(exported)
 
 
@@ -80,8 +81,10 @@ def test_sparse_hamiltonian_and_evolution_match_dense_expm(periodic):
     obs = chain_observables(states, n, H, boundary)
     for k, psi in enumerate(states):
         for i in range(n):
-            assert obs["magnetization_z"][k, i] == pytest.approx(np.real(psi.conj() @ _site_op(Z, i, n) @ psi), abs=1e-12)
-            assert obs["magnetization_x"][k, i] == pytest.approx(np.real(psi.conj() @ _site_op(X, i, n) @ psi), abs=1e-12)
+            assert obs["magnetization_z"][k, i] == pytest.approx(
+                np.real(psi.conj() @ _site_op(Z, i, n) @ psi), abs=1e-12)
+            assert obs["magnetization_x"][k, i] == pytest.approx(
+                np.real(psi.conj() @ _site_op(X, i, n) @ psi), abs=1e-12)
         zz = _site_op(Z, 0, n) @ _site_op(Z, 1, n)
         assert obs["correlation_zz"][k, 0] == pytest.approx(np.real(psi.conj() @ zz @ psi), abs=1e-12)
 

@@ -46,7 +46,8 @@ def _zero(x: np.ndarray) -> np.ndarray:
 def test_public_api_is_consistent():
     assert len(set(schrodinger.__all__)) == len(schrodinger.__all__)
     name = schrodinger.__name__
-    defined = {k for k, v in vars(schrodinger).items() if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
+    defined = {k for k, v in vars(schrodinger).items()
+               if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
                and (v.__module__ == name or v.__module__.startswith(name + "._"))}
     assert defined <= set(schrodinger.__all__)
     for obj_name in schrodinger.__all__:

@@ -56,7 +56,8 @@ R15_TABLE5 = [(1, 51.9298924), (122, 130.922885), (222, 367.787459), (272, 757.9
 def test_public_api_is_consistent():
     assert len(set(water.__all__)) == len(water.__all__)
     name = water.__name__  # every public class or function defined in the module is exported
-    defined = {k for k, v in vars(water).items() if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
+    defined = {k for k, v in vars(water).items()
+               if not k.startswith("_") and (inspect.isclass(v) or inspect.isfunction(v))
                and (v.__module__ == name or v.__module__.startswith(name + "._"))}
     assert defined <= set(water.__all__)
     for name in water.__all__:
@@ -208,7 +209,8 @@ def test_conductivity_dataset_contract():
     assert np.min(np.abs(T[sat] - saturation_temperature(p[sat]))) >= params.saturation_margin_K
     near_c = (np.abs(T - water.T_CRITICAL_K) < 2.0) & (np.abs(p - water.P_CRITICAL_MPA) < 0.5)
     assert not near_c.any()
-    assert ds.attrs["n_rejected_saturation"] >= 0 and json.loads(ds.attrs["features"]) == ["temperature_K", "log10_pressure_MPa"]
+    assert (ds.attrs["n_rejected_saturation"] >= 0
+            and json.loads(ds.attrs["features"]) == ["temperature_K", "log10_pressure_MPa"])
 
 
 def test_conductivity_parameters_are_validated():

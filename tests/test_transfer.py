@@ -14,12 +14,10 @@ import pytest
 import scipy.special
 import torch
 
+from conftest import single_threaded  # noqa: E402
 from physml.errors import DataError, ParameterError
 from physml.models import MLPFactory, TorchRegressor
-from physml.transfer import (CoralAdapted, CoralAligner, DANNClassifier, FineTuner, GradientReversal,
-                             efficiency_curve)
-
-from conftest import single_threaded  # noqa: E402
+from physml.transfer import CoralAdapted, CoralAligner, DANNClassifier, FineTuner, GradientReversal, efficiency_curve
 
 _one_thread = pytest.fixture(autouse=True, scope="module")(single_threaded)
 

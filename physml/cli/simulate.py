@@ -9,12 +9,22 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from ._options import (Force, Output, Quiet, Seed, SystemGroup, command_group, load_npy, parse_floats, parse_pair,
-                       seed_option)
+from ._options import (
+    Force,
+    Output,
+    Quiet,
+    Seed,
+    SystemGroup,
+    command_group,
+    load_npy,
+    parse_floats,
+    parse_pair,
+    seed_option,
+)
 
 __all__ = ["app", "simulate_ising", "simulate_water_phases", "simulate_pipe_flow", "simulate_schrodinger",
            "simulate_quantum_dynamics", "simulate_md", "simulate_scattering", "simulate_heat", "simulate_burgers",
@@ -33,8 +43,8 @@ def simulate_ising(
     h: float = typer.Option(0.0, "--h", help="External field (units of J)."),
     algorithm: str = typer.Option("auto", help="auto | metropolis | wolff."),
     lattice: str = typer.Option("square", help="square | triangular (Wolff only, h = 0)."),
-    equilibration: Optional[int] = typer.Option(None, help="Equilibration sweeps (default: simulator's)."),
-    decorrelation: Optional[int] = typer.Option(None, help="Sweeps between samples (default: simulator's)."),
+    equilibration: int | None = typer.Option(None, help="Equilibration sweeps (default: simulator's)."),
+    decorrelation: int | None = typer.Option(None, help="Sweeps between samples (default: simulator's)."),
     seed: Seed = 0,
     force: Force = False,
     quiet: Quiet = False,
@@ -102,7 +112,7 @@ def simulate_schrodinger(
     extent: float = typer.Option(20.0, help="Half-width of the box (bohr)."),
     n_states: int = typer.Option(1, help="Lowest eigenvalues kept per potential."),
     seed: Seed = 0,
-    potential: Optional[Path] = typer.Option(None, "--potential", help="Solve this potential instead: a .npy "
+    potential: Path | None = typer.Option(None, "--potential", help="Solve this potential instead: a .npy "
                                              "array of interior grid values, 1D or 2D, on (-extent, extent)."),
     force: Force = False,
     quiet: Quiet = False,
@@ -266,7 +276,7 @@ def simulate_burgers(
     grf_sigma: float = typer.Option(10.0, "--grf-sigma", help="Random field: sigma of sigma^2 (-Lap + tau^2)^-alpha."),
     grf_tau: float = typer.Option(5.0, "--grf-tau", help="Random field: tau."),
     grf_alpha: float = typer.Option(2.0, "--grf-alpha", help="Random field: alpha (> 1/2)."),
-    initial: Optional[Path] = typer.Option(None, "--initial", help="Solve these initial conditions instead: "
+    initial: Path | None = typer.Option(None, "--initial", help="Solve these initial conditions instead: "
                                            ".npy of shape (n_grid,) or (n, n_grid)."),
     seed: Seed = 0,
     force: Force = False,
@@ -306,7 +316,7 @@ def simulate_navier_stokes(
     grf_sigma: float = typer.Option(7.0**1.5, "--grf-sigma", help="Random field: sigma (vorticity)."),
     grf_tau: float = typer.Option(7.0, "--grf-tau", help="Random field: tau."),
     grf_alpha: float = typer.Option(2.5, "--grf-alpha", help="Random field: alpha (> 1)."),
-    initial: Optional[Path] = typer.Option(None, "--initial", help="Solve these initial vorticities instead: "
+    initial: Path | None = typer.Option(None, "--initial", help="Solve these initial vorticities instead: "
                                            ".npy of shape (n_grid, n_grid) or (n, n_grid, n_grid)."),
     seed: Seed = 0,
     force: Force = False,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -49,9 +49,9 @@ def study_show(name: str = typer.Argument(..., help="Study name (see `physml stu
 def study_run(
     name: str = typer.Argument(..., help="Study name (see `physml study list`)."),
     quick: bool = typer.Option(False, "--quick", help="Quick preset (about a minute on a laptop)."),
-    set_: Optional[list[str]] = typer.Option(None, "--set", help="Override a Config field: field=value (JSON or "
+    set_: list[str] | None = typer.Option(None, "--set", help="Override a Config field: field=value (JSON or "
                                              "text; repeatable). `physml study show NAME` lists the fields."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: the study's choice, "
+    threads: int | None = typer.Option(None, "--threads", help="CPU threads (default: the study's choice, "
                                           "else OMP_NUM_THREADS or the cores available)."),
     seed: Seed = 0,
     runs_dir: RunsDir = Path("runs"),

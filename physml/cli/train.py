@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,8 +16,8 @@ __all__ = ["train", "predict"]
 def train(
     data: Path = typer.Argument(..., help="CSV, Parquet or physml HDF5 file."),
     target: str = typer.Option(..., "--target", help="Column to predict."),
-    features: Optional[str] = typer.Option(None, help="Comma list of feature columns (default: all others)."),
-    task: Optional[str] = typer.Option(None, help="regression | classification (default: inferred)."),
+    features: str | None = typer.Option(None, help="Comma list of feature columns (default: all others)."),
+    task: str | None = typer.Option(None, help="regression | classification (default: inferred)."),
     models: str = typer.Option("all", help="'all' or a comma list of zoo names (ridge,gbt,mlp,...)."),
     cv: int = typer.Option(5, help="Cross-validation folds."),
     tune: int = typer.Option(0, "--tune", help="Optuna trials per model (0: defaults)."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ def fine_tune(
     output: Annotated[Path, output_option("Folder to write the fine-tuned model to.")] = ...,
     mode: str = typer.Option("last_layer", help="linear_probe | last_layer | full."),
     epochs: int = typer.Option(300, help="Training epochs on the target data."),
-    lr: Optional[float] = typer.Option(None, help="Learning rate (default: the source's; a tenth for 'full')."),
+    lr: float | None = typer.Option(None, help="Learning rate (default: the source's; a tenth for 'full')."),
     seed: Seed = 0,
     force: Force = False,
     runs_dir: RunsDir = Path("runs"),

@@ -71,7 +71,8 @@ def permutation_importances(estimator, X: np.ndarray, y: np.ndarray, feature_nam
 
 
 def shap_importances(estimator, X: np.ndarray, feature_names: list[str], *, task: str, seed: int,
-                     n_background: int = 50, n_explain: int = 200, n_permutations: int = 3) -> tuple[Importance, np.ndarray, np.ndarray]:
+                     n_background: int = 50, n_explain: int = 200,
+                     n_permutations: int = 3) -> tuple[Importance, np.ndarray, np.ndarray]:
     """Mean |SHAP value| per feature (the ``shap`` package, model-agnostic permutation explainer).
 
     For classifiers the explained output is the probability of each class and

@@ -70,7 +70,7 @@ class LearnedReconstruction:
             raise DataError(f"{name} contain {int(np.sum(~np.isfinite(a)))} non-finite value(s) (NaN or inf)")
         return a
 
-    def fit(self, inputs, targets) -> "LearnedReconstruction":
+    def fit(self, inputs, targets) -> LearnedReconstruction:
         import torch
 
         from ..models import forked_torch_rng

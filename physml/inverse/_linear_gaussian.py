@@ -40,7 +40,7 @@ class Gaussian:
         object.__setattr__(self, "cov", c)
 
     @classmethod
-    def independent(cls, mean, std) -> "Gaussian":
+    def independent(cls, mean, std) -> Gaussian:
         std = np.atleast_1d(np.asarray(std, np.float64))
         if not np.all(np.isfinite(std) & (std > 0)):
             raise ParameterError.invalid("std", std.tolist(), "finite and > 0 for every parameter")

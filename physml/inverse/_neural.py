@@ -38,7 +38,7 @@ class NeuralInversion:
         self.seed = seed
         self.device = device
 
-    def fit(self, Y, theta) -> "NeuralInversion":
+    def fit(self, Y, theta) -> NeuralInversion:
         check_int("n_members", self.n_members, 1)
         check_real("calibration_fraction", self.calibration_fraction, 0.0, 0.5, closed="neither")
         Y, theta = np.asarray(Y, np.float64), np.asarray(theta, np.float64)

@@ -48,11 +48,11 @@ class Prior:
         object.__setattr__(self, "names", names)
 
     @classmethod
-    def uniform(cls, low, high, names=()) -> "Prior":
+    def uniform(cls, low, high, names=()) -> Prior:
         return cls("uniform", low, high, tuple(names))
 
     @classmethod
-    def normal(cls, mean, std, names=()) -> "Prior":
+    def normal(cls, mean, std, names=()) -> Prior:
         return cls("normal", mean, std, tuple(names))
 
     @property

@@ -20,7 +20,7 @@ class ThresholdClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, feature: int = 0):
         self.feature = feature
 
-    def fit(self, X, y) -> "ThresholdClassifier":
+    def fit(self, X, y) -> ThresholdClassifier:
         x = np.asarray(X, float)[:, self.feature]
         y = np.asarray(y)
         self.classes_ = np.unique(y)

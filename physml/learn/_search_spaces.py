@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # optuna is imported by tune() only: importing physml.learn s
 __all__ = ["SEARCH_SPACES"]
 
 
-def _penalty(trial: "optuna.Trial", task: str, alpha: tuple[float, float]) -> dict:
+def _penalty(trial: optuna.Trial, task: str, alpha: tuple[float, float]) -> dict:
     if task == "regression":
         return {"alpha": trial.suggest_float("alpha", *alpha, log=True)}
     return {"C": trial.suggest_float("C", 1e-3, 1e3, log=True)}
@@ -100,6 +100,6 @@ def mlp(trial, task):
             "batch_size": trial.suggest_categorical("batch_size", [32, 64, 128])}
 
 
-SEARCH_SPACES: dict[str, Callable[["optuna.Trial", str], dict]] = {
+SEARCH_SPACES: dict[str, Callable[[optuna.Trial, str], dict]] = {
     "linear": linear, "ridge": ridge, "lasso": lasso, "poly_ridge": poly_ridge, "tree": tree, "forest": forest,
     "gbt": gbt, "svm": svm, "gp": gp, "mlp": mlp}

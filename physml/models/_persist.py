@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,7 @@ def save_model(model, path: str | os.PathLike, *, metadata: dict, force: bool = 
         files = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
         info = {"format": FORMAT, "format_version": 1, "storage": kind, "estimator": _class_path(model),
                 "zoo_name": zoo_name(model), "physml_version": __version__, "versions": _versions(),
-                "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "files": files,
+                "created_utc": datetime.now(UTC).isoformat(timespec="seconds"), "files": files,
                 "metadata": metadata}
         (tmp / _MODEL_JSON).write_text(json.dumps(info, indent=2, allow_nan=False), encoding="utf-8")
         _move_into_place(tmp, path, force=force)

@@ -65,7 +65,7 @@ class TorchClassifier(ClassifierMixin, TorchEstimatorBase):
         self.any_size = any_size
         self.lr_schedule = lr_schedule
 
-    def fit(self, X, y) -> "TorchClassifier":
+    def fit(self, X, y) -> TorchClassifier:
         self._check_params()
         X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32, y_numeric=False)
         check_classification_targets(y)

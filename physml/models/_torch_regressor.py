@@ -68,7 +68,7 @@ class TorchRegressor(RegressorMixin, TorchEstimatorBase):
         self.any_size = any_size
         self.lr_schedule = lr_schedule
 
-    def fit(self, X, y) -> "TorchRegressor":
+    def fit(self, X, y) -> TorchRegressor:
         self._check_params()
         X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32, y_numeric=True, multi_output=True)
         y = np.asarray(y, dtype=np.float64)

@@ -39,7 +39,7 @@ __all__ = ["TASKS", "make_model", "model_names", "model_params", "predict_with_s
 
 TASKS = ("regression", "classification")
 _BUILDERS = {"regression": REGRESSION, "classification": CLASSIFICATION}
-_NAMES: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+_NAMES: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
 
 
 def check_task(task: str) -> str:

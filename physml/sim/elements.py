@@ -179,7 +179,8 @@ def element_table(target: str = "melting_point", descriptors: object = DEFAULT_D
     attrs.update(target=target_name, features=json.dumps(cols),
                  source=f"mendeleev {mendeleev.__version__} database (CRC Handbook, NIST ASD, Pyykko 2009 radii)",
                  group_id_f_block=3)
-    for reason, mask in (("estimated", estimated), ("missing_target", missing_target), ("missing_descriptors", missing_desc)):
+    for reason, mask in (("estimated", estimated), ("missing_target", missing_target),
+                         ("missing_descriptors", missing_desc)):
         attrs[f"dropped_{reason}"] = json.dumps(table.loc[mask, "symbol"].tolist())
         attrs[f"n_dropped_{reason}"] = int(mask.sum())
     return Dataset(arrays, units, attrs)

@@ -168,5 +168,6 @@ def scattering_dataset(params: ScatteringParams, *, seed: int | np.random.Genera
     arrays.update(reflection_real=x[:, :F], reflection_imag=x[:, F:], observations=x,
                   frequency_Hz=np.broadcast_to(params.frequencies, (params.n_samples, F)).copy())
     attrs = provenance("scattering", asdict(params), record)
-    attrs.update(method="transfer matrix, normal incidence, exp(-i omega t)", parameters_names=",".join(PARAMETER_NAMES))
+    attrs.update(method="transfer matrix, normal incidence, exp(-i omega t)",
+                 parameters_names=",".join(PARAMETER_NAMES))
     return Dataset(arrays, dict(UNITS), attrs)

@@ -13,8 +13,8 @@ Adding a study: write ``physml/studies/my_study.py`` with ``Config``, ``QUICK`` 
 
 from __future__ import annotations
 
-from ._registry import StudyInfo, get_study, list_studies
 from ._config_fields import ConfigField, config_fields
+from ._registry import StudyInfo, get_study, list_studies
 from ._runner import StudyContext, limit_threads, make_config, run_study
 
 __all__ = ["StudyInfo", "StudyContext", "list_studies", "get_study", "run_study", "make_config", "limit_threads",

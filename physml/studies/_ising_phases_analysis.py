@@ -89,7 +89,8 @@ def pc_scores(spins: np.ndarray, n_components: int, exponent: float) -> tuple[PC
 
 
 def make_cnn(config, seed: int, device: str) -> TorchClassifier:
-    return TorchClassifier(PeriodicCNNFactory(config.cnn_channels, flip_invariant=True), epochs=config.epochs, batch_size=64, lr=3e-3,
+    return TorchClassifier(PeriodicCNNFactory(config.cnn_channels, flip_invariant=True), epochs=config.epochs,
+                           batch_size=64, lr=3e-3,
                            validation_fraction=0.15, patience=3, standardize=False, seed=seed, device=device,
                            any_size=True)
 
@@ -170,7 +171,8 @@ def _audit(fit: SizeFit, models: Models, spins, T, mag, held_out, config, seed: 
     fit.maps["cnn"] = (grads * np.sign(mag[ordered_side])[:, None, None]).mean(axis=0)
     reference = np.sign(mag[ordered_side])[:, None] * np.ones((1, L * L))
 
-    for name, model_p, acc in (("cnn", p_cnn, fit.test_accuracy["cnn"]), ("logistic", p_log, fit.test_accuracy["logistic"])):
+    for name, model_p, acc in (("cnn", p_cnn, fit.test_accuracy["cnn"]),
+                               ("logistic", p_log, fit.test_accuracy["logistic"])):
         a = Audit(f"{name} classifier (L={L})")
         pred = model_p(X)
         a.check("spin_flip_invariance", invariance_error(model_p, X, flip), "<=", 1e-6,
@@ -194,14 +196,17 @@ def _audit(fit: SizeFit, models: Models, spins, T, mag, held_out, config, seed: 
             a.check("saliency_alignment_magnetization", float(alignment(grads, reference).mean()), ">=", 0.5,
                     "mean cosine of d logit/d s with sign(m)(1,...,1): saliency points along the magnetisation")
         else:
-            a.check("coefficient_map_uniformity", float(alignment(fit.maps["logistic"][None], np.ones(grid * grid))[0]), ">=", 0.9,
+            a.check("coefficient_map_uniformity",
+                    float(alignment(fit.maps["logistic"][None], np.ones(grid * grid))[0]), ">=", 0.9,
                     "cosine of the coefficient map with a uniform map: the model sums spins, i.e. reads m")
         fit.audits[name] = a
 
     km = Audit(f"PCA + k-means (L={L})")
     km.check("pc1_abs_corr_magnetization", fit.pc1_corr, ">=", 0.95, "PC1 of the raw spins is the magnetisation")
-    km.check("ordered_fraction_at_t_min", fit.p_ordered["kmeans"][0], ">=", 0.99, "all lowest-T configurations cluster as ordered")
-    km.check("ordered_fraction_at_t_max", fit.p_ordered["kmeans"][-1], "<=", 0.01, "no highest-T configuration clusters as ordered")
+    km.check("ordered_fraction_at_t_min", fit.p_ordered["kmeans"][0], ">=", 0.99,
+             "all lowest-T configurations cluster as ordered")
+    km.check("ordered_fraction_at_t_max", fit.p_ordered["kmeans"][-1], "<=", 0.01,
+             "no highest-T configuration clusters as ordered")
     fit.audits["kmeans"] = km
 
 

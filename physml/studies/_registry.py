@@ -31,13 +31,15 @@ _STUDIES: dict[str, StudyInfo] = {
             "(supervised + unsupervised), T_c checked against Onsager",
         ),
         StudyInfo("water-phases", "physml.studies.water_phases",
-                  "phase of water (ice, liquid, vapour, supercritical) from T and p, labels from IAPWS; MLP vs the zoo"),
+                  "phase of water (ice, liquid, vapour, supercritical) from T and p, "
+                  "labels from IAPWS; MLP vs the zoo"),
         StudyInfo("water-conductivity", "physml.studies.water_conductivity",
                   "thermal conductivity of water and steam (IAPWS R15-11): linear baseline, then the zoo"),
         StudyInfo("element-properties", "physml.studies.element_properties",
                   "melting points of the elements from periodic-table descriptors (mendeleev); leaderboard + SHAP"),
         StudyInfo("feature-importance", "physml.studies.feature_importance",
-                  "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: do three explanations find the physics?"),
+                  "pipe-flow pressure drop (Darcy-Weisbach/Colebrook) with a decoy: "
+                  "do three explanations find the physics?"),
         StudyInfo("ground-state-energy", "physml.studies.ground_state_energy",
                   "ground-state energy of an electron in 2D potentials (Mills et al. 2017): a D4-invariant CNN per "
                   "family vs the exact solver; MLP on a parametric 1D family"),
@@ -49,19 +51,24 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("transfer-argon", "physml.studies.transfer_argon",
                   "Lennard-Jones fluid (JZG 1993 EOS) to real argon (CoolProp): the sim-to-experiment gap closed"),
         StudyInfo("transfer-ising", "physml.studies.transfer_ising",
-                  "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) to the triangular lattice"),
+                  "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) "
+                  "to the triangular lattice"),
         StudyInfo("rl-energy-levels", "physml.studies.rl_energy_levels",
                   "tabular Q-learning on a ladder of energy levels recovers value iteration's optimal policy"),
         StudyInfo("rl-qubit", "physml.studies.rl_qubit",
-                  "state preparation of a driven qubit (Bukov et al. 2018): RL against the exhaustive bang-bang optimum"),
+                  "state preparation of a driven qubit (Bukov et al. 2018): "
+                  "RL against the exhaustive bang-bang optimum"),
         StudyInfo("rl-thermostat", "physml.studies.rl_thermostat",
-                  "an RL heating-rate controller holds a Lennard-Jones MD system at a target temperature vs a tuned PID"),
+                  "an RL heating-rate controller holds a Lennard-Jones MD system "
+                  "at a target temperature vs a tuned PID"),
         StudyInfo("tomography", "physml.studies.tomography",
-                  "limited-angle CT of the Shepp-Logan phantom: filtered back-projection vs TV-regularised (PSNR/SSIM)"),
+                  "limited-angle CT of the Shepp-Logan phantom: "
+                  "filtered back-projection vs TV-regularised (PSNR/SSIM)"),
         StudyInfo("bayes-conductivity", "physml.studies.bayes_conductivity",
                   "thermal conductivity from noisy rod sensors: linearised conjugate update vs MCMC, coverage"),
         StudyInfo("inverse-scattering", "physml.studies.inverse_scattering",
-                  "layer parameters from noisy acoustic reflection: neural inversion vs MCMC vs NPE, coverage and cost"),
+                  "layer parameters from noisy acoustic reflection: "
+                  "neural inversion vs MCMC vs NPE, coverage and cost"),
         StudyInfo("inverse-calibration", "physml.studies.inverse_calibration",
                   "Gaussian-linear task with an exact posterior: MCMC and NPE by C2ST, coverage of every method"),
         StudyInfo("burgers-operator", "physml.studies.burgers_operator",
@@ -71,7 +78,8 @@ _STUDIES: dict[str, StudyInfo] = {
                   "residual CNN surrogate for the time step of forced 2D Navier-Stokes: one-step and rollout error, "
                   "speed-up per step, vorticity-equation residual of its predictions"),
         StudyInfo("pinn-burgers", "physml.studies.pinn_burgers",
-                  "Burgers' equation, nu = 0.01/pi (Raissi et al. 2019): forward PINN vs Cole-Hopf, inverse PINN for nu"),
+                  "Burgers' equation, nu = 0.01/pi (Raissi et al. 2019): "
+                  "forward PINN vs Cole-Hopf, inverse PINN for nu"),
         StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",
                   "Kovasznay flow from 40 noisy velocity samples: data-only vs continuity- and Navier-Stokes-informed"),
     ]

@@ -122,7 +122,8 @@ def _audit(score, result, grid_X, grid_true) -> Audit:
     correct = np.sum(score.estimator.predict(pts) == np.array([c for _, _, c in TEXTBOOK]))
     a.check("textbook_points", float(correct), ">=", float(len(TEXTBOOK)),
             "correct phase at textbook states (ice 250 K/0.1 MPa, liquid 300 K/1 MPa, steam 400 K/0.1 MPa, "
-            "supercritical 700 K/30 MPa, gas 700 K/10 MPa, vapour over ice 260 K/10 Pa, compressed liquid 500 K/50 MPa)")
+            "supercritical 700 K/30 MPa, gas 700 K/10 MPa, vapour over ice 260 K/10 Pa, "
+            "compressed liquid 500 K/50 MPa)")
     return a
 
 

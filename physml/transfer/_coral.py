@@ -56,7 +56,7 @@ class CoralAligner(TransformerMixin, BaseEstimator):
     def __init__(self, eps: float = 0.0):
         self.eps = eps
 
-    def fit(self, X, y=None, *, X_source=None) -> "CoralAligner":
+    def fit(self, X, y=None, *, X_source=None) -> CoralAligner:
         eps = _check_eps(self.eps)
         if X_source is None:
             raise ParameterError.invalid("X_source", None, "the source-domain samples (an array)")
@@ -87,7 +87,7 @@ class CoralAdapted(BaseEstimator):
         self.source = source
         self.eps = eps
 
-    def fit(self, X, y=None, *, X_source=None) -> "CoralAdapted":
+    def fit(self, X, y=None, *, X_source=None) -> CoralAdapted:
         if self.source is None or not hasattr(self.source, "predict"):
             raise ParameterError.invalid("source", self.source, "a fitted estimator with predict")
         self.aligner_ = CoralAligner(self.eps).fit(X, X_source=X_source)

@@ -110,7 +110,7 @@ class DANNClassifier(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         check_params(self, self.CONSTRAINTS)
 
-    def fit(self, X, y, *, X_target=None) -> "DANNClassifier":
+    def fit(self, X, y, *, X_target=None) -> DANNClassifier:
         """Train on labelled source ``(X, y)`` and unlabelled ``X_target`` (required unless adaptation=0)."""
         self._check_params()
         Xs, y = check_target(X, y, n_features=None, supervised=True, what="source")

@@ -146,7 +146,7 @@ class FineTuner(BaseEstimator):
         check_params(self, self.CONSTRAINTS)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, *, units: Sequence[str] | None = None) -> "FineTuner":
+    def fit(self, X, y, *, units: Sequence[str] | None = None) -> FineTuner:
         """Fine-tune a copy of ``source`` on ``(X, y)``; ``units`` of the columns of ``X`` if known."""
         self._check_params()
         src = self.source

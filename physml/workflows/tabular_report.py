@@ -43,4 +43,5 @@ def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: s
                 "model_name": best.name, "cv_score": best.cv_mean, "seed": seed}
     if comp.task == "classification":
         metadata["classes"] = [c.item() if hasattr(c, "item") else c for c in best.estimator.classes_]
-    result.artifacts[f"{prefix}best_model"] = lambda path, m=best.estimator, md=metadata: save_model(m, path, metadata=md)
+    result.artifacts[f"{prefix}best_model"] = (
+        lambda path, m=best.estimator, md=metadata: save_model(m, path, metadata=md))

@@ -48,7 +48,7 @@ class Hyper(Mapping):
         validate_fields(self, self.CONSTRAINTS)
 
     @classmethod
-    def from_kwargs(cls, **hyper: Any) -> "Hyper":
+    def from_kwargs(cls, **hyper: Any) -> Hyper:
         """The hyper-parameters from keywords; a name the agent does not have is a ParameterError."""
         known = [f.name for f in dataclasses.fields(cls)]
         for name in sorted(hyper):
@@ -176,7 +176,7 @@ class Agent:
             torch.manual_seed(self.seed * 1_000_003 + self.steps_done)
             yield
 
-    def learn(self, total_steps: int, *, progress: bool = False) -> "Agent":
+    def learn(self, total_steps: int, *, progress: bool = False) -> Agent:
         """Train for ``total_steps`` environment steps; episode returns go to ``self.curve``."""
         total_steps = check_steps(total_steps)
         with self._torch_rng():
@@ -206,7 +206,7 @@ class Agent:
         return path
 
     @classmethod
-    def load(cls, path: str | Path, env: gym.Env) -> "Agent":
+    def load(cls, path: str | Path, env: gym.Env) -> Agent:
         """Rebuild an agent saved by :meth:`save` on ``env`` (whose spaces must match)."""
         from safetensors import SafetensorError
         from safetensors.numpy import load_file

@@ -12,8 +12,14 @@ from .datasets import burgers_dataset, navier_stokes_dataset
 from .diffusion import DiffusionParams, diffusion_solve
 from .grf import GRFParams, gaussian_random_field
 from .kovasznay import kovasznay, kovasznay_lambda
-from .navier_stokes import (NavierStokesParams, forcing_field, navier_stokes_solve, taylor_green_vorticity,
-                            velocity_from_vorticity, vorticity_residual)
+from .navier_stokes import (
+                            NavierStokesParams,
+                            forcing_field,
+                            navier_stokes_solve,
+                            taylor_green_vorticity,
+                            velocity_from_vorticity,
+                            vorticity_residual,
+)
 
 __all__ = ["CFL_MAX", "BurgersParams", "burgers_exact_periodic", "burgers_exact_sine", "burgers_solve",
            "burgers_dataset", "navier_stokes_dataset", "GRFParams", "gaussian_random_field",

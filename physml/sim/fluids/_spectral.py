@@ -86,7 +86,8 @@ class GridTime:
         set_(self, "length", check_real("length", self.length, 1e-9, 1e9, ""))
         set_(self, "n_grid", check_int("n_grid", self.n_grid, min_grid))
         if even and self.n_grid % 2:
-            raise ParameterError.invalid("n_grid", self.n_grid, f"an even integer >= {min_grid} (periodic spectral grid)")
+            raise ParameterError.invalid("n_grid", self.n_grid,
+                                         f"an even integer >= {min_grid} (periodic spectral grid)")
         set_(self, "dt", check_real("dt", self.dt, 1e-15, 1e9, "(time step, > 0)"))
         set_(self, "t_final", check_real("t_final", self.t_final, 1e-15, 1e9, "(> 0)"))
         set_(self, "n_save", check_int("n_save", self.n_save, 1))

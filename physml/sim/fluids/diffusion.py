@@ -30,7 +30,8 @@ _SCHEMES = ("spectral", "ftcs")
 
 @dataclass(frozen=True)
 class DiffusionParams(GridTime):
-    """Periodic box ``[0, length)^dim``, ``n_grid`` points a side, snapshots at ``n_save`` even times in ``(0, t_final]``."""
+    """Periodic box ``[0, length)^dim``, ``n_grid`` points a side, snapshots at ``n_save`` even times in
+    ``(0, t_final]``."""
 
     kappa: float = 1.0
     length: float = 1.0

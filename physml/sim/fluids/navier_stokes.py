@@ -88,7 +88,8 @@ def taylor_green_vorticity(params: NavierStokesParams, t: float, *, amplitude: f
     """Exact Taylor-Green vorticity ``2 k^2 A sin(k x) sin(k y) exp(-(2 nu k^2 + drag) t)`` (no forcing)."""
     k = 2.0 * math.pi * wavenumber / params.length
     X, Y = np.meshgrid(params.x, params.x, indexing="ij")
-    return 2.0 * k**2 * amplitude * np.sin(k * X) * np.sin(k * Y) * math.exp(-(2.0 * params.nu * k**2 + params.drag) * t)
+    return (2.0 * k**2 * amplitude * np.sin(k * X) * np.sin(k * Y)
+            * math.exp(-(2.0 * params.nu * k**2 + params.drag) * t))
 
 
 class _Spectral2D:

@@ -99,7 +99,8 @@ class IsingParams:
         if self.algorithm not in ALGORITHMS:
             raise ParameterError.invalid("algorithm", self.algorithm, f"one of {', '.join(ALGORITHMS)}")
         if self.algorithm == "wolff" and self.h != 0.0:
-            raise ParameterError.invalid("algorithm", self.algorithm, "'metropolis' or 'auto' when h != 0 (Wolff needs h = 0)")
+            raise ParameterError.invalid("algorithm", self.algorithm,
+                                         "'metropolis' or 'auto' when h != 0 (Wolff needs h = 0)")
         set_(self, "equilibration_sweeps", _int("equilibration_sweeps", self.equilibration_sweeps, 0))
         set_(self, "decorrelation_sweeps", _int("decorrelation_sweeps", self.decorrelation_sweeps, 1))
         if self.lattice not in LATTICES:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["build_pairs", "pair_forces", "run_block", "lj_shift", "lj_force_at", "NVE", "BERENDSEN", "LANGEVIN", "RESCALE"]
+__all__ = ["build_pairs", "pair_forces", "run_block", "lj_shift", "lj_force_at",
+           "NVE", "BERENDSEN", "LANGEVIN", "RESCALE"]
 
 NVE, BERENDSEN, LANGEVIN, RESCALE = 0, 1, 2, 3
 

@@ -16,7 +16,7 @@ spin observables are Pauli expectation values (dimensionless, in [-1, 1]).
   :func:`two_level_hamiltonian`, :func:`bloch_vector`.
 """
 
-from ._params import TFIMParams, RabiParams
+from ._params import RabiParams, TFIMParams
 from ._spin_chain import bonds, chain_observables, product_state, tfim_hamiltonian, z_signs
 from ._tfim import SPECTRAL_MAX_DIM, TFIM_UNITS, evolve_states, evolve_states_spectral, tfim_trajectories
 from ._two_level import (

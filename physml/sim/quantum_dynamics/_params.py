@@ -67,7 +67,8 @@ def _time_grid(t_max: object, n_times: object) -> tuple[float, int]:
     n = _int("n_times", n_times, 2)
     dt = t / (n - 1)
     if not (math.isfinite(dt) and dt > 0.0):  # underflow of t_max / (n_times - 1)
-        raise ParameterError.invalid("n_times", n_times, f"small enough that the time step t_max/(n_times-1) > 0 (t_max={t})")
+        raise ParameterError.invalid("n_times", n_times,
+                                     f"small enough that the time step t_max/(n_times-1) > 0 (t_max={t})")
     return t, n
 
 

@@ -57,7 +57,8 @@ def tfim_hamiltonian(n_spins: int, J: float | np.ndarray, h: float, *, boundary:
     """
     n_spins = _check_spins(n_spins)
     pairs = bonds(n_spins, boundary)
-    couplings = np.broadcast_to(np.asarray(J, dtype=np.float64), (len(pairs),)) if np.ndim(J) == 0 else np.asarray(J, dtype=np.float64)
+    couplings = (np.broadcast_to(np.asarray(J, dtype=np.float64), (len(pairs),)) if np.ndim(J) == 0
+                 else np.asarray(J, dtype=np.float64))
     if couplings.shape != (len(pairs),) or not np.all(np.isfinite(couplings)):
         raise ParameterError.invalid("J", J, f"a finite number or {len(pairs)} finite couplings (units E)")
     if isinstance(h, bool) or not isinstance(h, numbers.Real) or not np.isfinite(h):
@@ -111,7 +112,8 @@ def chain_observables(states: np.ndarray, n_spins: int, hamiltonian: sp.spmatrix
     mag_z = probs @ z.T
     corr = probs @ (z[pairs[:, 0]] * z[pairs[:, 1]]).T
     index = np.arange(states.shape[1])
-    mag_x = np.stack([np.real(np.sum(np.conj(states) * states[:, index ^ m], axis=1)) for m in _flip_masks(n_spins)], axis=1)
+    mag_x = np.stack([np.real(np.sum(np.conj(states) * states[:, index ^ m], axis=1))
+                      for m in _flip_masks(n_spins)], axis=1)
     energy = np.real(np.sum(np.conj(states) * (hamiltonian @ states.T).T, axis=1))
     return {
         "magnetization_z": mag_z,

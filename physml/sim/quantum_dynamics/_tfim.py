@@ -82,7 +82,8 @@ def evolve_states(hamiltonian: sp.spmatrix | np.ndarray, psi0: np.ndarray, t_max
 
 def evolve_states_spectral(eigenvalues: np.ndarray, eigenvectors: np.ndarray, psi0: np.ndarray,
                            times: np.ndarray) -> np.ndarray:
-    """``exp(-i H t) psi0`` from ``H = U diag(w) U^dagger``: ``U (exp(-i w t) * (U^dagger psi0))``, shape ``(n_times, dim)``.
+    """``exp(-i H t) psi0`` from ``H = U diag(w) U^dagger``: ``U (exp(-i w t) * (U^dagger psi0))``,
+    shape ``(n_times, dim)``.
 
     ``U`` is unitary, so the norm is kept to round-off at every time, and
     every ``t`` costs the same whatever its size (no time stepping).

@@ -13,6 +13,7 @@ of the grid bounds and energies in hbar^2 / (m length^2).
   Spanner & Tamblyn, Phys. Rev. A 96, 042113 (2017), from an explicit seed.
 """
 
+from ._dataset import GroundStateParams, ground_state_dataset, spectrum_dataset
 from ._exact import (
     harmonic_levels_1d,
     harmonic_levels_2d,
@@ -28,8 +29,6 @@ from ._exact import (
 from ._grid import STENCILS
 from ._potentials import POTENTIAL_FAMILIES, sample_potential
 from ._solve import DEFAULT_POINTS_1D, DEFAULT_POINTS_2D, SchrodingerResult, kinetic_matrix, solve_1d, solve_2d
-
-from ._dataset import GroundStateParams, ground_state_dataset, spectrum_dataset
 
 __all__ = [
     "GroundStateParams",

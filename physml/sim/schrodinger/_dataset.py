@@ -100,7 +100,8 @@ def spectrum_dataset(V: np.ndarray, extent: float, n_states: int) -> Dataset:
         res = solve_2d(V, extent, V.shape, n_states)
         axes = {"x": res.x, "y": res.y}
     arrays = {name: value[None] for name, value in  # one row: the sample axis first, as in every Dataset
-              {**axes, "potential": res.potential, "energies": res.energies, "wavefunctions": res.wavefunctions}.items()}
+              {**axes, "potential": res.potential, "energies": res.energies,
+               "wavefunctions": res.wavefunctions}.items()}
     units = {**{k: "bohr" for k in axes}, "potential": "hartree", "energies": "hartree",
              "wavefunctions": f"bohr^-{V.ndim / 2:g}"}
     attrs = provenance("schrodinger.spectrum", {"extent": extent, "n_states": n_states, "shape": list(V.shape),

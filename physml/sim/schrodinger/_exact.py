@@ -20,7 +20,7 @@ matching ``*_potential`` functions return ``V`` as a callable for
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -50,7 +50,8 @@ def harmonic_levels_1d(n: int, omega: float = 1.0) -> np.ndarray:
 
 
 def harmonic_levels_2d(n: int, omega: float = 1.0) -> np.ndarray:
-    """Lowest ``n`` levels of the isotropic 2D oscillator, ``omega (n_x + n_y + 1)``, each repeated by its degeneracy."""
+    """Lowest ``n`` levels of the isotropic 2D oscillator, ``omega (n_x + n_y + 1)``, each repeated by its
+    degeneracy."""
     n = check_int("n", n, 1)
     omega = check_real("omega", omega, positive=True)
     levels: list[float] = []

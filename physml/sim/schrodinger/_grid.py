@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 
@@ -39,7 +39,7 @@ STENCILS = (2, 4)
 MIN_POINTS = 10
 
 #: a potential: a callable of the grid coordinates or an array on the grid
-Potential = Union[Callable[..., object], np.ndarray]
+Potential = Callable[..., object] | np.ndarray
 
 
 def check_int(name: str, value: object, minimum: int) -> int:
@@ -77,7 +77,8 @@ def check_points(name: str, n_points: object, n_states: int, *, total: int | Non
     return n
 
 
-def axis(x_min: object, x_max: object, n: int, lo_name: str = "x_min", hi_name: str = "x_max") -> tuple[np.ndarray, float]:
+def axis(x_min: object, x_max: object, n: int, lo_name: str = "x_min",
+         hi_name: str = "x_max") -> tuple[np.ndarray, float]:
     """The interior points of ``(x_min, x_max)`` and the spacing ``h``."""
     lo = check_real(lo_name, x_min)
     hi = check_real(hi_name, x_max)
@@ -140,15 +141,18 @@ def evaluate_potential(V: object, coords: tuple[np.ndarray, ...]) -> np.ndarray:
             try:
                 values = np.broadcast_to(values, shape).copy()
             except ValueError:
-                raise ParameterError.invalid("V", V, f"a callable returning an array of shape {shape}; got shape {values.shape}") from None
+                raise ParameterError.invalid(
+                    "V", V, f"a callable returning an array of shape {shape}; got shape {values.shape}") from None
     else:
         try:
             values = np.asarray(V, dtype=float)
         except (TypeError, ValueError):
             raise ParameterError.invalid("V", type(V).__name__, "a callable or a real array on the grid") from None
         if values.shape != shape:
-            raise ParameterError.invalid("V", f"array of shape {values.shape}", f"a callable or an array of shape {shape} (the interior grid)")
+            raise ParameterError.invalid("V", f"array of shape {values.shape}",
+                                         f"a callable or an array of shape {shape} (the interior grid)")
     if not np.all(np.isfinite(values)):
         bad = int(np.count_nonzero(~np.isfinite(values)))
-        raise ParameterError.invalid("V", f"{bad} non-finite value(s)", "finite everywhere on the grid (model hard walls with the grid bounds)")
+        raise ParameterError.invalid("V", f"{bad} non-finite value(s)",
+                                     "finite everywhere on the grid (model hard walls with the grid bounds)")
     return values

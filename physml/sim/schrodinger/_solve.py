@@ -146,7 +146,8 @@ def solve_1d(V, x_min: float, x_max: float, n_points: int = DEFAULT_POINTS_1D, n
 
 def solve_2d(V, extent=10.0, n_points=DEFAULT_POINTS_2D, n_states: int = 5,
              *, stencil: int = 4) -> SchrodingerResult:
-    """Lowest ``n_states`` eigenpairs of ``-1/2 (psi_xx + psi_yy) + V psi = E psi`` on a rectangle, ``psi = 0`` on its edge.
+    """Lowest ``n_states`` eigenpairs of ``-1/2 (psi_xx + psi_yy) + V psi = E psi`` on a rectangle,
+    ``psi = 0`` on its edge.
 
     ``extent`` is ``(x_min, x_max, y_min, y_max)`` or a half-width ``L`` for
     ``[-L, L]^2``; ``n_points`` interior points per axis (an int, or a pair

@@ -33,7 +33,6 @@ from iapws.iapws97 import _TSat_P
 from physml.data import Dataset, provenance, seed_record
 from physml.errors import ParameterError
 
-
 from ...validation import check_int, check_range, check_real
 from ._phase import (
     _P_SAT_MIN_MPA,
@@ -144,7 +143,8 @@ def _rejections(T: np.ndarray, p: np.ndarray, params: ConductivityParams) -> tup
     has_sat = (p >= _P_SAT_MIN_MPA) & (p <= P_CRITICAL_MPA)
     if params.saturation_margin_K > 0 and has_sat.any():
         near_sat[has_sat] = np.abs(T[has_sat] - _curve(_TSat_P, p[has_sat])) < params.saturation_margin_K
-    near_crit = (np.abs(T - T_CRITICAL_K) < params.critical_margin_K) & (np.abs(p - P_CRITICAL_MPA) < params.critical_margin_MPa)
+    near_crit = ((np.abs(T - T_CRITICAL_K) < params.critical_margin_K)
+                 & (np.abs(p - P_CRITICAL_MPA) < params.critical_margin_MPa))
     return near_sat, near_crit & ~near_sat
 
 
@@ -159,7 +159,8 @@ UNITS = {
 }
 
 
-def conductivity_dataset(params: ConductivityParams, *, seed: int | np.random.Generator, progress: bool = False) -> Dataset:
+def conductivity_dataset(params: ConductivityParams, *, seed: int | np.random.Generator,
+                         progress: bool = False) -> Dataset:
     """k(T, p) of water and steam at ``params.n_samples`` random state points.
 
     T is uniform and p log-uniform in their ranges; points inside the

@@ -9,7 +9,6 @@ import numpy as np
 
 from physml.data import Dataset, provenance, seed_record
 
-
 from ...validation import check_int, check_range, check_real
 from ._phase import P_IH_III_MPA, PHASES, T_MAX_K, T_MIN_K, _phase_codes, hard_points_mask
 

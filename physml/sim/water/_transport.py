@@ -23,9 +23,9 @@ import numpy as np
 from iapws import D2O, IAPWS95
 
 from physml.data import Dataset, provenance, seed_record
+from physml.errors import ParameterError
 
 from ...validation import check_int, check_range, check_real
-from physml.errors import ParameterError
 
 __all__ = ["FLUIDS", "CRITICAL", "NEAR_CRITICAL_REDUCED", "TransportParams", "transport_dataset",
            "transport_properties", "reduced_saturation_temperature"]
