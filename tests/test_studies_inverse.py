@@ -163,3 +163,56 @@ def test_tomography_tv_and_learned_beat_fbp():
     assert m["psnr_learned"] - m["psnr_fbp"] >= 0.5
     assert m["psnr_learned_heldout_phantoms"] - m["psnr_fbp_heldout_phantoms"] >= 0.5
     assert {f.name for f in r.figures} == {"reconstructions"}
+
+
+# ---------------------------------------------------------------------------- inverse-calibration
+
+
+@pytest.mark.slow
+def test_inverse_calibration_against_the_exact_posterior():
+    r = run_study("inverse-calibration", quick=True, seed=0, progress=False, device="cpu",
+                  overrides=dict(dim=2, n_npe=500, n_c2st_observations=1, n_c2st_samples=300, n_problems=40,
+                                 n_mcmc_problems=2, mcmc_steps=4000, ensemble_members=2, ensemble_epochs=40))
+    m = r.metrics
+    coverage_checks = [f"coverage_90_{name}_{side}" for name in ("exact", "npe", "ensemble", "mcmc")
+                       for side in ("low", "high")]
+    # c2st_npe <= 0.60 is the full study's check at 10^4 simulations; at 500 it may fail (seed 0: 0.615), so NPE is
+    # held below to a looser floor and to the coverage band
+    assert_audit(r, "inverse methods", ["closed_form_sequential_vs_batch", "mcmc_mean_error", "mcmc_std_error",
+                                        "c2st_mcmc", "c2st_npe"] + coverage_checks, may_fail=("c2st_npe",))
+    assert m["closed_form_sequential_vs_batch_max_abs_diff"] <= 1e-10
+    assert m["mcmc_refused_problems"] == 0  # 2-d, 4000 steps: every run passes R-hat/tau/ESS
+    # the exact posterior's own intervals: 2 parameters x 40 problems in the band (Bonferroni over the 2)
+    low, high = coverage_band(40, 0.9, alpha=0.005)
+    assert low <= m["coverage_90_exact"] <= high
+    # SBC of the exact posterior: ranks uniform (chi-square p-value; a false alarm below 1e-3 has probability 2e-3)
+    assert m["sbc_min_pvalue_exact"] > 1e-3
+    # NPE on 500 simulations: distinguishable from the exact posterior (seed 0: 0.615), but closer to it than the
+    # prior is (the Bayes-optimal classifier tells prior from posterior with accuracy 0.73 on average, 0.65 at the
+    # 10th percentile of observations); floor 0.68
+    assert m["c2st_npe"] <= 0.68
+    # the deep ensemble's mean against the exact posterior mean, in posterior stds: predicting the prior mean (0)
+    # scores sqrt(E[(y/2)^2]) / sqrt(0.05) = 1 here; seed 0 gives 0.135, floor 0.5
+    assert m["ensemble_rmse_mean_over_posterior_std"] <= 0.5
+
+
+# ---------------------------------------------------------------------------- inverse-scattering
+
+
+@pytest.mark.slow
+def test_inverse_scattering_tiny_run_beats_the_prior_mean_and_is_calibrated():
+    r = run_study("inverse-scattering", quick=True, seed=0, progress=False, device="cpu",
+                  overrides=dict(n_train=800, n_test=200, nn_members=2, nn_epochs=40, n_npe=500, n_mcmc_problems=3,
+                                 mcmc_steps=2000))
+    m = r.metrics
+    coverage_checks = [f"coverage_90_{key}_{side}" for key in ("nn", "npe", "mcmc") for side in ("low", "high")]
+    names = ("layer_impedance_MRayl", "layer_thickness_m", "substrate_impedance_MRayl")
+    r2_checks = [f"r2_nn_{n.lower()}" for n in names]
+    # at 800 simulations the ensemble's intervals are too wide for one parameter (seed 0: 97 % of 200 problems
+    # covered, above the band's 95.5 %): over-coverage is allowed here, under-coverage is not
+    assert_audit(r, "scattering inversions", r2_checks + coverage_checks, may_fail=("coverage_90_nn_high",))
+    # neural inversion and NPE against the prior mean (held-out R² 0): floor 0.9 (seed 0: nn >= 0.984, NPE >= 0.962)
+    for name in names:
+        assert m[f"r2_nn_{name}"] >= 0.9, name
+        assert m[f"r2_npe_{name}"] >= 0.9, name
+    assert m["mcmc_over_nn_cost"] > 1  # one MCMC run costs more than one network evaluation
