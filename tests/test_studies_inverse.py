@@ -150,18 +150,18 @@ def test_bayes_conductivity_study_coverage_in_the_binomial_band():
 def test_tomography_tv_and_learned_beat_fbp():
     r = run_study("tomography", quick=True, seed=0, progress=False, device="cpu",
                   overrides=dict(size=64, n_iter=30, n_bisect=5, n_train_phantoms=24, n_test_phantoms=4,
-                                 learned_steps=80))
+                                 learned_steps=200))
     m = r.metrics
     # TV beats FBP by >= 3 dB (the audit; seeds 0-2 at 64 px: 4.8 dB), SSIM by 0.1 (measured 0.19-0.20), and the
     # discrepancy rule ends within 10 % of the noise level
     assert_audit(r, "tv reconstruction", ["psnr_gain_db", "discrepancy_mismatch", "min_value"])
     assert m["psnr_regularized"] - m["psnr_fbp"] >= 3.0
     assert m["ssim_regularized"] - m["ssim_fbp"] >= 0.1
-    # the learned reconstruction (80 steps on 24 random phantoms) cleans the FBP it starts from: >= 0.5 dB better on
-    # the Shepp-Logan phantom it never saw and on held-out random phantoms (seeds 0-2: +1.1 to +1.8 dB and
-    # +0.8 to +1.9 dB)
-    assert m["psnr_learned"] - m["psnr_fbp"] >= 0.5
-    assert m["psnr_learned_heldout_phantoms"] - m["psnr_fbp_heldout_phantoms"] >= 0.5
+    # the learned reconstruction (200 steps on 24 random phantoms) cleans the FBP it starts from: >= 2 dB better on
+    # the Shepp-Logan phantom it never saw and on held-out random phantoms (seeds 0-1: +4.6 to +4.8 dB and +3.7 to
+    # +4.7 dB; with 80 steps the gain fell to +0.1 dB on seed 2, too few to learn the streaks reliably)
+    assert m["psnr_learned"] - m["psnr_fbp"] >= 2.0
+    assert m["psnr_learned_heldout_phantoms"] - m["psnr_fbp_heldout_phantoms"] >= 2.0
     assert {f.name for f in r.figures} == {"reconstructions"}
 
 
