@@ -154,12 +154,7 @@ def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool =
     threads = check_int("threads", threads, 1)
     ctx = StudyContext(name, config, seed=seed, device=resolved, progress=progress, threads=threads, quick=quick)
     with limit_threads(threads):
-        import inspect
-
-        if "ctx" in inspect.signature(module.run).parameters:
-            result = module.run(config, ctx)
-        else:  # TRANSITION: a study not yet moved to run(config, ctx); removed once all are
-            result = module.run(config, seed=seed, progress=progress, device=device)
+        result = module.run(config, ctx)
     if not isinstance(result, StudyResult) or result.study != name:
         raise TypeError(f"study {name!r} returned {type(result).__name__} "
                         f"{getattr(result, 'study', '')!r}, not its StudyResult")

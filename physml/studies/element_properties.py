@@ -11,8 +11,7 @@ the ~80 elements left; SHAP shows which descriptors carry the answer.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +19,8 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult
 from ..sim import elements
-from ..workflows import add_to_result, compare
+from ..workflows import Comparison, add_to_result, compare
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -43,8 +43,35 @@ class Config:
 QUICK = Config(models=("linear", "forest", "gbt", "gp"), cv=3)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: here, the measured table
+    ds, X, y, features, target = _element_data(config)
+    # fit: the regressor zoo, cross-validated
+    comp = compare(X, y, features, task="regression", target=target, models=list(config.models), cv=config.cv,
+                   test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device, progress=ctx.progress)
+    result = ctx.result(f"Element {config.target.replace('_', ' ')} from periodic-table descriptors",
+                        n_elements=len(y), features=features)
+    add_to_result(comp, result, seed=ctx.seed)
+    # evaluate: against predicting the training mean
+    best = comp.best
+    baseline = float(np.sqrt(np.mean((comp.y_test - comp.y_train.mean()) ** 2)))
+    result.add_metric("n_elements", len(y))
+    result.add_metric("best_test_rmse", best.test["rmse"])
+    result.add_metric("mean_predictor_test_rmse", baseline)
+    # audit
+    result.add_audit(_audit(config, comp, baseline))
+    # report
+    dropped = {k: v for k, v in ds.attrs.items() if str(k).startswith("dropped")}
+    result.summary = (
+        f"{len(y)} elements with a measured {config.target.replace('_', ' ')}; best model {best.name}, CV R² "
+        f"{best.cv_mean:.3f} ± {best.cv_std:.3f}, held-out RMSE {best.test['rmse']:.4g} against "
+        f"{baseline:.4g} for predicting the mean.\n\nDropped elements: {dropped}")
+    result.artifacts["elements.h5"] = lambda path: ds.save(path)
+    return result
+
+
+def _element_data(config: Config):
+    """The element table, its feature matrix and target (log10 for density)."""
     ds = elements.element_table(config.target)
     features = json.loads(ds.attrs["features"])
     target = str(ds.attrs["target"])
@@ -52,29 +79,14 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     y = ds[target].astype(float)
     if config.target == "density":  # gases at ~1e-4 g/cm3 and solids at 1-22: learn the logarithm
         y, target = np.log10(y), f"log10_{target}"
-    comp = compare(X, y, features, task="regression", target=target, models=list(config.models), cv=config.cv,
-                   test_fraction=config.test_fraction, seed=seed, device=device, progress=progress)
-    result = StudyResult("element-properties", {**asdict(config), "seed": seed, "device": device,
-                                                "n_elements": len(y), "features": features},
-                         title=f"Element {config.target.replace('_', ' ')} from periodic-table descriptors")
-    add_to_result(comp, result, seed=seed)
+    return ds, X, y, features, target
+
+
+def _audit(config: Config, comp: Comparison, baseline: float) -> Audit:
     best = comp.best
-    baseline = float(np.sqrt(np.mean((comp.y_test - comp.y_train.mean()) ** 2)))
-    result.add_metric("n_elements", len(y))
-    result.add_metric("best_test_rmse", best.test["rmse"])
-    result.add_metric("mean_predictor_test_rmse", baseline)
     a = Audit(f"{best.name} {config.target} model")
     a.check("cv_r2_minus_2std", best.cv_mean - 2 * best.cv_std, ">=", 0.0,
             "cross-validated R² beats predicting the mean by more than twice its fold-to-fold spread")
     a.check("test_rmse_over_mean_predictor", best.test["rmse"] / baseline, "<=", 0.8,
             "held-out RMSE relative to predicting the training mean")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-    dropped = {k: v for k, v in ds.attrs.items() if str(k).startswith("dropped")}
-    result.summary = (
-        f"{len(y)} elements with a measured {config.target.replace('_', ' ')}; best model {best.name}, CV R² "
-        f"{best.cv_mean:.3f} ± {best.cv_std:.3f}, held-out RMSE {best.test['rmse']:.4g} against "
-        f"{baseline:.4g} for predicting the mean.\n\nDropped elements: {dropped}")
-    result.artifacts["elements.h5"] = lambda path: ds.save(path)
-    result.add_metric("study_seconds", time.perf_counter() - t0)
-    return result
+    return a

@@ -231,8 +231,7 @@ def _metrics(result: StudyResult, config: Config, ev: _Evaluation, fit_seconds: 
         m(f"energy_error_{name}", float(np.mean(ev.energy_err[name])))
         m(f"out_of_range_fraction_{name}", ev.out_of_range[name])
     for name in ("linear", *NETWORKS):
-        # TRANSITION: "yes"/"no" strings kept for metric identity (metrics.json should hold numbers only)
-        result.metrics[f"beats_persistence_{name}"] = "yes" if np.all(ev.rmse[name] < ev.rmse["persistence"]) else "no"
+        m(f"beats_persistence_{name}", float(np.all(ev.rmse[name] < ev.rmse["persistence"])))  # 1: at every horizon
         m(f"min_skill_{name}", float(ev.skill[name].min()))
         half = np.nonzero(ev.skill[name] < 0.5)[0]
         m(f"skill_below_half_horizon_{name}", float(half[0] + 1) if len(half) else float(H + 1))

@@ -15,19 +15,16 @@ scored on ``n_test_phantoms`` held-out random phantoms (does it generalise beyon
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..errors import ParameterError  # noqa: E402
-from ..inverse import LearnedReconstruction, tv_tomography  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import tomography as tomo  # noqa: E402
+from ..errors import ParameterError
+from ..inverse import LearnedReconstruction, TVResult, tv_tomography
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim import tomography as tomo
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -70,6 +67,50 @@ class Config:
 QUICK = Config(size=96, n_iter=40, n_bisect=6, n_train_phantoms=48, n_test_phantoms=8, learned_steps=150)
 
 
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: the noisy sinogram of the Shepp-Logan phantom
+    params = tomo.TomographyParams(config.size, config.n_angles, config.angle_span_deg, config.noise_fraction)
+    ds = tomo.sinogram_dataset(params, seed=ctx.seed)
+    img, b, sigma = ds["image"][0], ds["sinogram"][0], float(ds.attrs["noise_std"])
+    mask = tomo.circle_mask(config.size)
+    # fit: FBP, TV by the discrepancy rule, and the learned reconstruction (trained on random phantoms)
+    seconds = {}
+    t = time.perf_counter()
+    fbp = _fbp(b, params.angles, config.size, mask)
+    seconds["fbp"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tv = tv_tomography(b, params.angles, sigma, size=config.size, n_iter=config.n_iter, n_bisect=config.n_bisect)
+    seconds["regularized"] = time.perf_counter() - t
+    # the learned reconstruction's phantoms come from their own stream: the Shepp-Logan noise is the seed's as before
+    net, held = _learned(config, params, mask, ctx.rng(1))
+    t = time.perf_counter()
+    learned = np.clip(net.predict(fbp), 0, None) * mask
+    seconds["learned"] = seconds["fbp"] + time.perf_counter() - t  # the network cleans the FBP image
+    # evaluate: PSNR and SSIM against the phantom
+    recs = {"fbp": fbp, "regularized": tv.image, "learned": learned}
+    scores = _scores(img, recs)
+    result = ctx.result("Limited-angle tomography: filtered back-projection vs TV-regularised vs learned "
+                        "reconstruction")
+    _metrics(result, scores, held, net, tv, seconds)
+    # audit
+    result.add_audit(_audit(scores, tv))
+    # report
+    _tables(result, config, scores, held, net, tv, seconds)
+    _figures(result, img, b, fbp, tv.image, learned, scores)
+    fbp_s, tv_s, learned_s = scores["fbp"], scores["regularized"], scores["learned"]
+    result.summary = (
+        f"{config.n_angles} projections over {config.angle_span_deg:g} degrees, noise "
+        f"{100 * config.noise_fraction:g} % of the largest line integral. Filtered back-projection: PSNR "
+        f"{fbp_s[0]:.2f} dB, SSIM {fbp_s[1]:.3f}; TV-regularised (weight {tv.weight:.3g} by the discrepancy "
+        f"principle): PSNR {tv_s[0]:.2f} dB, SSIM {tv_s[1]:.3f}; learned (CNN on the FBP image, trained on "
+        f"{config.n_train_phantoms} random phantoms, never this one): PSNR {learned_s[0]:.2f} dB, SSIM "
+        f"{learned_s[1]:.3f} (held-out random phantoms: FBP {held['fbp']:.2f} dB, learned "
+        f"{held['learned']:.2f} dB). With so few angles FBP streaks; the TV prior (piecewise-constant tissue) "
+        "removes the streaks and the noise the data cannot support; the network learns what streaks look like.")
+    result.artifacts["sinogram.h5"] = lambda path: ds.save(path)
+    return result
+
+
 def _fbp(sinogram, angles, size, mask) -> np.ndarray:
     from skimage.transform import iradon
 
@@ -97,31 +138,16 @@ def _learned(config, params, mask, rng):
     return net, held
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
+def _scores(img: np.ndarray, recs: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    """(PSNR, SSIM) of each reconstruction against the phantom (data range: the phantom's)."""
     from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-    t0 = time.perf_counter()
-    params = tomo.TomographyParams(config.size, config.n_angles, config.angle_span_deg, config.noise_fraction)
-    ds = tomo.sinogram_dataset(params, seed=seed)
-    img, b, sigma = ds["image"][0], ds["sinogram"][0], float(ds.attrs["noise_std"])
-    mask = tomo.circle_mask(config.size)
-    t1 = time.perf_counter()
-    fbp = _fbp(b, params.angles, config.size, mask)
-    t_fbp = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    tv = tv_tomography(b, params.angles, sigma, size=config.size, n_iter=config.n_iter, n_bisect=config.n_bisect)
-    t_tv = time.perf_counter() - t1
-    # the learned reconstruction's phantoms come from their own stream: the Shepp-Logan noise is the seed's as before
-    net, held = _learned(config, params, mask, np.random.default_rng([seed, 1]))
-    t1 = time.perf_counter()
-    learned = np.clip(net.predict(fbp), 0, None) * mask
-    t_learned = t_fbp + time.perf_counter() - t1
-    rng_ = float(img.max() - img.min())
-    scores = {}
-    for name, rec in (("fbp", fbp), ("regularized", tv.image), ("learned", learned)):
-        scores[name] = (peak_signal_noise_ratio(img, rec, data_range=rng_),
-                        structural_similarity(img, rec, data_range=rng_))
-    result = StudyResult("tomography", {**asdict(config), "seed": seed, "device": device},
-                         title="Limited-angle tomography: filtered back-projection vs TV-regularised vs learned reconstruction")
+
+    span = float(img.max() - img.min())
+    return {name: (peak_signal_noise_ratio(img, rec, data_range=span), structural_similarity(img, rec, data_range=span))
+            for name, rec in recs.items()}
+
+
+def _metrics(result: StudyResult, scores, held, net, tv: TVResult, seconds) -> None:
     m = result.add_metric
     m("psnr_fbp", scores["fbp"][0])
     m("psnr_regularized", scores["regularized"][0])
@@ -134,49 +160,42 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     m("psnr_fbp_heldout_phantoms", held["fbp"])
     m("psnr_learned_heldout_phantoms", held["learned"])
     m("seconds_training_learned", net.fit_seconds_)
-    m("seconds_learned", t_learned)
+    m("seconds_learned", seconds["learned"])
     m("tv_weight", tv.weight)
     m("residual_over_noise_level", tv.residual_norm / tv.target_residual)
-    m("seconds_fbp", t_fbp)
-    m("seconds_regularized", t_tv)
+    m("seconds_fbp", seconds["fbp"])
+    m("seconds_regularized", seconds["regularized"])
+
+
+def _audit(scores, tv: TVResult) -> Audit:
     a = Audit("tv reconstruction")
     a.check("psnr_gain_db", scores["regularized"][0] - scores["fbp"][0], ">=", 3.0,
             "TV-regularised reconstruction beats filtered back-projection by at least 3 dB PSNR")
     a.check("discrepancy_mismatch", abs(tv.residual_norm / tv.target_residual - 1), "<=", 0.1,
             "the chosen weight's sinogram misfit is the noise level sqrt(m) sigma (discrepancy principle)")
     a.check("min_value", float(tv.image.min()), ">=", 0.0, "attenuation is non-negative")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-    result.tables.append(Table("Reconstruction quality against the phantom", ("method", "PSNR (dB)", "SSIM", "seconds"),
-                               (("filtered back-projection", round(scores["fbp"][0], 2), round(scores["fbp"][1], 4),
-                                 round(t_fbp, 3)),
-                                ("TV-regularised (discrepancy principle)", round(scores["regularized"][0], 2),
-                                 round(scores["regularized"][1], 4), round(t_tv, 2)),
-                                (f"learned (CNN on FBP, trained on {config.n_train_phantoms} random phantoms "
-                                 f"in {net.fit_seconds_:.0f} s)", round(scores["learned"][0], 2),
-                                 round(scores["learned"][1], 4), round(t_learned, 3)))))
-    result.tables.append(Table(f"Mean PSNR (dB) on {config.n_test_phantoms} held-out random ellipse phantoms",
-                               ("method", "PSNR (dB)"), (("filtered back-projection", round(held["fbp"], 2)),
-                                                         ("learned", round(held["learned"], 2)))))
-    result.tables.append(Table("Discrepancy rule: weights tried", ("weight", "sinogram misfit", "noise level"),
-                               tuple((f"{w:.4g}", round(r, 3), round(tv.target_residual, 3)) for w, r in tv.history)))
-    _figures(result, img, b, fbp, tv.image, learned, scores)
-    result.summary = (
-        f"{config.n_angles} projections over {config.angle_span_deg:g} degrees, noise {100 * config.noise_fraction:g} % "
-        f"of the largest line integral. Filtered back-projection: PSNR {scores['fbp'][0]:.2f} dB, SSIM "
-        f"{scores['fbp'][1]:.3f}; TV-regularised (weight {tv.weight:.3g} by the discrepancy principle): PSNR "
-        f"{scores['regularized'][0]:.2f} dB, SSIM {scores['regularized'][1]:.3f}; learned (CNN on the FBP image, trained "
-        f"on {config.n_train_phantoms} random phantoms, never this one): PSNR {scores['learned'][0]:.2f} dB, SSIM "
-        f"{scores['learned'][1]:.3f} (held-out random phantoms: FBP {held['fbp']:.2f} dB, learned "
-        f"{held['learned']:.2f} dB). With so few angles FBP streaks; the TV prior (piecewise-constant tissue) "
-        "removes the streaks and the noise the data cannot support; the network learns what streaks look like.")
-    result.artifacts["sinogram.h5"] = lambda path: ds.save(path)
-    m("study_seconds", time.perf_counter() - t0)
-    return result
+    return a
+
+
+def _tables(result: StudyResult, config: Config, scores, held, net, tv: TVResult, seconds) -> None:
+    result.add_table("Reconstruction quality against the phantom", ("method", "PSNR (dB)", "SSIM", "seconds"),
+                     [("filtered back-projection", round(scores["fbp"][0], 2), round(scores["fbp"][1], 4),
+                       round(seconds["fbp"], 3)),
+                      ("TV-regularised (discrepancy principle)", round(scores["regularized"][0], 2),
+                       round(scores["regularized"][1], 4), round(seconds["regularized"], 2)),
+                      (f"learned (CNN on FBP, trained on {config.n_train_phantoms} random phantoms "
+                       f"in {net.fit_seconds_:.0f} s)", round(scores["learned"][0], 2),
+                       round(scores["learned"][1], 4), round(seconds["learned"], 3))])
+    result.add_table(f"Mean PSNR (dB) on {config.n_test_phantoms} held-out random ellipse phantoms",
+                     ("method", "PSNR (dB)"), [("filtered back-projection", round(held["fbp"], 2)),
+                                               ("learned", round(held["learned"], 2))])
+    result.add_table("Discrepancy rule: weights tried", ("weight", "sinogram misfit", "noise level"),
+                     [(f"{w:.4g}", round(r, 3), round(tv.target_residual, 3)) for w, r in tv.history])
 
 
 def _figures(result, img, b, fbp, tv, learned, scores) -> None:
-    fig, axes = plt.subplots(2, 4, figsize=(16, 8))
+    fig = new_figure(figsize=(16, 8))
+    axes = fig.subplots(2, 4)
     axes[0, 0].imshow(img, cmap="gray", vmin=0, vmax=1), axes[0, 0].set_title("Shepp-Logan phantom")
     recs = (("FBP", fbp, "fbp"), ("TV", tv, "regularized"), ("learned", learned, "learned"))
     for j, (name, rec, key) in enumerate(recs, start=1):

@@ -14,20 +14,16 @@ The rest of the zoo is compared against it.
 
 from __future__ import annotations
 
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from ..errors import ParameterError  # noqa: E402
-from ..physics.audit import Audit  # noqa: E402
-from ..result import StudyResult, Table  # noqa: E402
-from ..sim import water  # noqa: E402
-from ..workflows import add_to_result, compare  # noqa: E402
+from ..errors import ParameterError
+from ..physics.audit import Audit
+from ..result import StudyResult, new_figure
+from ..sim import water
+from ..workflows import Comparison, ModelScore, add_to_result, compare
+from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
@@ -64,30 +60,51 @@ class Config:
 QUICK = Config(n_samples=800, models=("linear", "poly_ridge", "gbt", "forest"), cv=3)
 
 
-def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "auto") -> StudyResult:
-    t0 = time.perf_counter()
-    ds = water.conductivity_dataset(water.ConductivityParams(n_samples=config.n_samples), seed=seed)
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate: IAPWS conductivity at random state points
+    ds = water.conductivity_dataset(water.ConductivityParams(n_samples=config.n_samples), seed=ctx.seed)
     X = features(ds["temperature_K"], ds["pressure_MPa"])
     y = ds["thermal_conductivity"]
+    # fit: the zoo, linear regression among it
     comp = compare(X, y, FEATURES, task="regression", target="thermal_conductivity", models=list(config.models),
-                   cv=config.cv, test_fraction=config.test_fraction, seed=seed, device=device, progress=progress)
-    result = StudyResult("water-conductivity", {**asdict(config), "seed": seed, "device": device},
-                         title="Thermal conductivity of water and steam (IAPWS R15-11)")
-    add_to_result(comp, result, seed=seed)
+                   cv=config.cv, test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device,
+                   progress=ctx.progress)
+    result = ctx.result("Thermal conductivity of water and steam (IAPWS R15-11)")
+    add_to_result(comp, result, seed=ctx.seed)
+    # evaluate: per phase, against the linear baseline
     best, linear = comp.best, comp.model("linear")
-    phase = ds["phase"].astype(str)[comp.test_index]
-    rows = []
-    for s in (linear, best):
-        err = s.estimator.predict(comp.X_test) - comp.y_test
-        rows.append((s.name, *(round(float(np.sqrt(np.mean(err[phase == ph] ** 2))), 5) if np.any(phase == ph) else ""
-                               for ph in ("liquid", "vapour", "supercritical"))))
-    result.tables.insert(0, Table("Where linear regression fails: RMSE in W/(m K) by phase (held-out)",
-                                  ("model", "liquid", "vapour", "supercritical"), tuple(rows)))
+    _phase_table(result, comp, ds, (linear, best))
     m = result.add_metric
     m("best_r2", best.test["r2"])
     m("linear_r2", linear.test["r2"])
     m("best_rmse", best.test["rmse"])
     m("linear_rmse", linear.test["rmse"])
+    # audit
+    result.add_audit(_audit(best, linear))
+    # report
+    _figure(result, comp, best, linear)
+    result.summary = (
+        f"Best model {best.name}: held-out R² {best.test['r2']:.5f} (RMSE {best.test['rmse']:.4f} W/(m K)); "
+        f"linear regression: R² {linear.test['r2']:.4f} (RMSE {linear.test['rmse']:.4f}).\n\n"
+        "Water conducts heat about twenty times better than steam: k drops from ~0.6 to ~0.03 W/(m K) across the "
+        "saturation line, a discontinuity in (T, p) that a linear model cannot represent; trees and kernels can.")
+    result.artifacts["water_conductivity.h5"] = lambda path: ds.save(path)
+    return result
+
+
+def _phase_table(result: StudyResult, comp: Comparison, ds, scores) -> None:
+    phase = ds["phase"].astype(str)[comp.test_index]
+    rows = []
+    for s in scores:
+        err = s.estimator.predict(comp.X_test) - comp.y_test
+        rows.append((s.name, *(round(float(np.sqrt(np.mean(err[phase == ph] ** 2))), 5) if np.any(phase == ph) else ""
+                               for ph in ("liquid", "vapour", "supercritical"))))
+    result.add_table("Where linear regression fails: RMSE in W/(m K) by phase (held-out)",
+                     ("model", "liquid", "vapour", "supercritical"), rows)
+    result.tables.insert(0, result.tables.pop())  # the headline table first
+
+
+def _audit(best: ModelScore, linear: ModelScore) -> Audit:
     a = Audit(f"{best.name} conductivity model")
     a.check("test_r2", best.test["r2"], ">=", 0.995, "held-out R² of the best model")
     a.check("r2_gain_over_linear", best.test["r2"] - linear.test["r2"], ">=", 0.0,
@@ -98,17 +115,7 @@ def run(config: Config, *, seed: int = 0, progress: bool = True, device: str = "
     grid = features(np.linspace(275, 1000, 200).repeat(20), np.tile(np.logspace(-1, np.log10(50), 20), 200))
     a.check("min_predicted_k", float(best.estimator.predict(grid).min()), ">=", 0.0,
             "thermal conductivity is positive everywhere on a (T, log p) grid over the domain")
-    result.audits.append(a)
-    result.metrics.update(a.to_metrics())
-    _figure(result, comp, best, linear, ds)
-    result.summary = (
-        f"Best model {best.name}: held-out R² {best.test['r2']:.5f} (RMSE {best.test['rmse']:.4f} W/(m K)); "
-        f"linear regression: R² {linear.test['r2']:.4f} (RMSE {linear.test['rmse']:.4f}).\n\n"
-        "Water conducts heat about twenty times better than steam: k drops from ~0.6 to ~0.03 W/(m K) across the "
-        "saturation line, a discontinuity in (T, p) that a linear model cannot represent; trees and kernels can.")
-    result.artifacts["water_conductivity.h5"] = lambda path: ds.save(path)
-    m("study_seconds", time.perf_counter() - t0)
-    return result
+    return a
 
 
 def _saturation_jump(model) -> tuple[float, float]:
@@ -119,8 +126,9 @@ def _saturation_jump(model) -> tuple[float, float]:
     return float(true[0] - true[1]), float(pred[0] - pred[1])
 
 
-def _figure(result, comp, best, linear, ds) -> None:
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+def _figure(result, comp, best, linear) -> None:
+    fig = new_figure(figsize=(13, 4.8))
+    axes = fig.subplots(1, 2)
     T_line = np.linspace(275, 1000, 600)
     for lp, color in ((-1.0, "tab:orange"), (0.0, "tab:green"), (1.5, "tab:purple")):
         p = 10**lp
