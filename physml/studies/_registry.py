@@ -77,6 +77,7 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("fluid-cnn", "physml.studies.fluid_cnn",
                   "residual CNN surrogate for the time step of forced 2D Navier-Stokes: one-step and rollout error, "
                   "speed-up per step, vorticity-equation residual of its predictions"),
+        StudyInfo("pipe-scaling", "physml.studies.pipe_scaling", "Hagen-Poiseuille exponents by least squares"),
         StudyInfo("pinn-burgers", "physml.studies.pinn_burgers",
                   "Burgers' equation, nu = 0.01/pi (Raissi et al. 2019): "
                   "forward PINN vs Cole-Hopf, inverse PINN for nu"),
