@@ -34,10 +34,10 @@ class Config:
     n_samples: int = 20000
     """Pipe flows drawn (about a third are laminar with the default ranges)."""
     noise_sigma: float = 0.05
-    """Standard deviation of ln(measured / true pressure drop)."""
+    """Standard deviation of ln(measured / true pressure drop), in (0, 1]: the audit needs a residual to scale by."""
 
     def __post_init__(self) -> None:
-        validate_fields(self, {"n_samples": Int(100), "noise_sigma": Real(0.0, 1.0)})
+        validate_fields(self, {"n_samples": Int(100), "noise_sigma": Real(0.0, 1.0, closed="right")})
 
 
 QUICK = Config(n_samples=4000)
