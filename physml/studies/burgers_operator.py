@@ -87,25 +87,45 @@ def _grid(a: np.ndarray, factor: float) -> np.ndarray:
 
 
 def run(config: Config, ctx: StudyContext) -> StudyResult:
-    ds, solver_seconds = _simulate(config, ctx)
+    # simulate: solver data on 4 n_grid points, and the solver's time per sample
+    params = fluids.BurgersParams(nu=config.nu, length=2.0 * math.pi, n_grid=4 * config.n_grid, dt=config.solver_dt,
+                                  t_final=config.t_final, n_save=1)
+    grf = fluids.GRFParams(config.grf_sigma, config.grf_tau, config.grf_alpha)
+    n, t = config.n_train + config.n_test, time.perf_counter()
+    ds = fluids.burgers_dataset(n, params, grf, seed=ctx.rng(0))
+    solver_seconds = (time.perf_counter() - t) / n
     u0, u1 = ds["u"][:, 0], ds["u"][:, -1]
     tr, te = slice(0, config.n_train), slice(config.n_train, config.n_train + config.n_test)
-    est, fit_seconds = _fit(config, ctx, u0[tr], u1[tr])
-    preds, errs, fno_seconds = _evaluate(est, u0[te], u1[te])
+
+    # fit
+    est = TorchRegressor(FNOFactory(dim=1, modes=config.modes, width=config.width, layers=config.layers),
+                         epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, weight_decay=0.0,
+                         validation_fraction=0.0, standardize=False, standardize_target=False, any_size=True,
+                         lr_schedule="cosine", seed=ctx.seed, device=ctx.device, progress=ctx.progress)
+    t = time.perf_counter()
+    est.fit(_grid(u0[tr], 1)[:, None, :].astype(np.float32), _grid(u1[tr], 1))
+    fit_seconds = time.perf_counter() - t
+
+    # evaluate: predictions and relative L2 errors on each grid; FNO seconds per sample at the training grid
+    preds, errs, fno_seconds = {}, {}, 0.0
+    for f in _FACTORS:
+        x = _grid(u0[te], f)[:, None, :].astype(np.float32)
+        t = time.perf_counter()
+        preds[f] = est.predict(x)
+        if f == 1:
+            fno_seconds = (time.perf_counter() - t) / len(u0[te])
+        errs[f] = _rel_l2(preds[f], _grid(u1[te], f))
     err_train = _rel_l2(est.predict(_grid(u0[:config.n_test], 1)[:, None, :].astype(np.float32)),
                         _grid(u1[:config.n_test], 1))
     solver_err, why = _solver_vs_cole_hopf(config, u0, u1)
     mean_drift = (np.abs(preds[1].mean(axis=1) - _grid(u0[te], 1).mean(axis=1))
                   / np.sqrt((_grid(u1[te], 1) ** 2).mean(axis=1)))
     change = float(np.mean(_rel_l2(u0[te], u1[te])))
-
     result = ctx.result(f"Fourier neural operator for viscous Burgers (nu = {config.nu:g}): u0 -> "
                         f"u(t = {config.t_final:g})")
     m = result.add_metric
-    m("rel_l2_test", float(errs[1].mean()))
-    m("rel_l2_test_2x", float(errs[2].mean()))
-    m("rel_l2_test_4x", float(errs[4].mean()))
-    m("rel_l2_test_half", float(errs[0.5].mean()))
+    for name, f in (("rel_l2_test", 1), ("rel_l2_test_2x", 2), ("rel_l2_test_4x", 4), ("rel_l2_test_half", 0.5)):
+        m(name, float(errs[f].mean()))
     m("rel_l2_test_p90", float(np.quantile(errs[1], 0.9)))
     m("rel_l2_train", float(err_train.mean()))
     m("rel_change_u0_to_u1", change)
@@ -116,9 +136,36 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     m("fno_seconds_per_sample", fno_seconds)
     m("fit_seconds", fit_seconds)
     m("n_parameters", float(sum(p.numel() for p in est.module_.parameters())))
-    for audit in _audits(config, solver_err, errs, mean_drift):
-        result.add_audit(audit)
-    _report(result, config, u0[te], u1[te], preds, errs, est, why)
+
+    # audit
+    if solver_err is not None:
+        a = Audit("pseudo-spectral solver")
+        a.check("rel_l2_vs_cole_hopf", solver_err, "<=", 1e-6, "max relative L2 error of the training data's solver "
+                f"vs the exact Cole-Hopf solution, {min(5, config.n_test)} held-out samples")
+        result.add_audit(a)
+    b = Audit("FNO")
+    b.check("rel_l2_test", float(errs[1].mean()), "<=", 2e-2, "mean relative L2 error on held-out initial conditions")
+    b.check("rel_l2_test_2x", float(errs[2].mean()), "<=", 2.0 * max(float(errs[1].mean()), 1e-3),
+            "zero-shot at 2x resolution: within twice the training-resolution error")
+    b.check("mean_drift", float(mean_drift.max()), "<=", 1e-2, "max |mean(prediction) - mean(u0)| / rms(u): "
+            "Burgers conserves the mean exactly")
+    result.add_audit(b)
+
+    # report
+    result.add_table(f"Held-out relative L2 error by evaluation grid (trained at {config.n_grid} points only)",
+                     ("points", "vs training", "mean", "90th pct"),
+                     [(f"{int(config.n_grid * f)}", f"{f:g}x", f"{errs[f].mean():.2e}",
+                       f"{np.quantile(errs[f], 0.9):.2e}") for f in _FACTORS])
+    _figures(result, config, u0[te], u1[te], preds, errs, est)
+    result.summary = (
+        f"{config.n_train} training / {config.n_test} held-out Burgers solutions (nu = {config.nu:g}, t = "
+        f"{config.t_final:g}; the map changes u by {change:.2f} of its norm). FNO ({config.modes} "
+        f"modes, width {config.width}, {config.layers} layers) trained at {config.n_grid} points: held-out relative "
+        f"L2 error {errs[1].mean():.2e}; zero-shot {errs[2].mean():.2e} at {2 * config.n_grid} points and "
+        f"{errs[4].mean():.2e} at {4 * config.n_grid}. Inference {fno_seconds * 1e3:.2f} ms per "
+        f"sample vs {solver_seconds * 1e3:.1f} ms for the solver on its {4 * config.n_grid}-point "
+        "grid. " + (f"The data solver matches Cole-Hopf to {solver_err:.1e}." if solver_err is not None else
+                    f"The data solver was not checked against Cole-Hopf here ({why})."))
     result.artifacts["burgers_trajectories.h5"] = lambda path: ds.save(path)
     meta = {"task": "regression", "input": f"u0 on n points of [0, 2 pi), shape (n_samples, 1, n); trained at n = "
             f"{config.n_grid}, any n holding {config.modes} modes works", "target": f"u(x, t = {config.t_final:g})",
@@ -126,42 +173,6 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
             "n_grid": config.n_grid, "seed": ctx.seed}
     result.artifacts["fno"] = lambda path, model=est, md=meta: save_model(model, path, metadata=md)
     return result
-
-
-# ---------------------------------------------------------------- stages
-
-def _simulate(config: Config, ctx: StudyContext):
-    """Solver data on ``4 n_grid`` points, and the solver's time per sample."""
-    params = fluids.BurgersParams(nu=config.nu, length=2.0 * math.pi, n_grid=4 * config.n_grid, dt=config.solver_dt,
-                                  t_final=config.t_final, n_save=1)
-    grf = fluids.GRFParams(config.grf_sigma, config.grf_tau, config.grf_alpha)
-    n = config.n_train + config.n_test
-    t = time.perf_counter()
-    ds = fluids.burgers_dataset(n, params, grf, seed=ctx.rng(0))
-    return ds, (time.perf_counter() - t) / n
-
-
-def _fit(config: Config, ctx: StudyContext, u0: np.ndarray, u1: np.ndarray) -> tuple[TorchRegressor, float]:
-    est = TorchRegressor(FNOFactory(dim=1, modes=config.modes, width=config.width, layers=config.layers),
-                         epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, weight_decay=0.0,
-                         validation_fraction=0.0, standardize=False, standardize_target=False, any_size=True,
-                         lr_schedule="cosine", seed=ctx.seed, device=ctx.device, progress=ctx.progress)
-    t = time.perf_counter()
-    est.fit(_grid(u0, 1)[:, None, :].astype(np.float32), _grid(u1, 1))
-    return est, time.perf_counter() - t
-
-
-def _evaluate(est: TorchRegressor, u0: np.ndarray, u1: np.ndarray):
-    """Predictions and relative L2 errors on each evaluation grid; FNO seconds per sample at the training grid."""
-    preds, errs, seconds = {}, {}, 0.0
-    for f in _FACTORS:
-        x = _grid(u0, f)[:, None, :].astype(np.float32)
-        t = time.perf_counter()
-        preds[f] = est.predict(x)
-        if f == 1:
-            seconds = (time.perf_counter() - t) / len(u0)
-        errs[f] = _rel_l2(preds[f], _grid(u1, f))
-    return preds, errs, seconds
 
 
 def _solver_vs_cole_hopf(config: Config, u0: np.ndarray, u1: np.ndarray) -> tuple[float | None, str]:
@@ -174,48 +185,9 @@ def _solver_vs_cole_hopf(config: Config, u0: np.ndarray, u1: np.ndarray) -> tupl
         return None, str(exc)
 
 
-def _audits(config: Config, solver_err: float | None, errs: dict, mean_drift: np.ndarray) -> list[Audit]:
-    audits = []
-    if solver_err is not None:
-        a = Audit("pseudo-spectral solver")
-        a.check("rel_l2_vs_cole_hopf", solver_err, "<=", 1e-6, "max relative L2 error of the training data's solver "
-                f"vs the exact Cole-Hopf solution, {min(5, config.n_test)} held-out samples")
-        audits.append(a)
-    b = Audit("FNO")
-    b.check("rel_l2_test", float(errs[1].mean()), "<=", 2e-2, "mean relative L2 error on held-out initial conditions")
-    b.check("rel_l2_test_2x", float(errs[2].mean()), "<=", 2.0 * max(float(errs[1].mean()), 1e-3),
-            "zero-shot at 2x resolution: within twice the training-resolution error")
-    b.check("mean_drift", float(mean_drift.max()), "<=", 1e-2, "max |mean(prediction) - mean(u0)| / rms(u): "
-            "Burgers conserves the mean exactly")
-    audits.append(b)
-    return audits
-
-
-# ---------------------------------------------------------------- report
-
-def _report(result: StudyResult, config: Config, u0, u1, preds, errs, est, why: str) -> None:
-    m = result.metrics
-    result.add_table(f"Held-out relative L2 error by evaluation grid (trained at {config.n_grid} points only)",
-                     ("points", "vs training", "mean", "90th pct"),
-                     [(f"{int(config.n_grid * f)}", f"{f:g}x", f"{errs[f].mean():.2e}",
-                       f"{np.quantile(errs[f], 0.9):.2e}") for f in _FACTORS])
-    _figures(result, config, u0, u1, preds, errs, est)
-    solver_err = m.get("solver_vs_cole_hopf_rel_l2")
-    result.summary = (
-        f"{config.n_train} training / {config.n_test} held-out Burgers solutions (nu = {config.nu:g}, t = "
-        f"{config.t_final:g}; the map changes u by {m['rel_change_u0_to_u1']:.2f} of its norm). FNO ({config.modes} "
-        f"modes, width {config.width}, {config.layers} layers) trained at {config.n_grid} points: held-out relative "
-        f"L2 error {errs[1].mean():.2e}; zero-shot {errs[2].mean():.2e} at {2 * config.n_grid} points and "
-        f"{errs[4].mean():.2e} at {4 * config.n_grid}. Inference {m['fno_seconds_per_sample'] * 1e3:.2f} ms per "
-        f"sample vs {m['solver_seconds_per_sample'] * 1e3:.1f} ms for the solver on its {4 * config.n_grid}-point "
-        "grid. " + (f"The data solver matches Cole-Hopf to {solver_err:.1e}." if solver_err is not None else
-                    f"The data solver was not checked against Cole-Hopf here ({why})."))
-
-
 def _figures(result, config, u0, u1, preds, errs, est) -> None:
     x = {f: 2 * np.pi * np.arange(int(config.n_grid * f)) / (config.n_grid * f) for f in _FACTORS}
-    fig = new_figure(figsize=(15, 4))
-    axes = fig.subplots(1, 3)
+    axes = (fig := new_figure(figsize=(15, 4))).subplots(1, 3)
     order = np.argsort(errs[1])
     for ax, i in zip(axes, (order[0], order[len(order) // 2], order[-1])):
         ax.plot(x[4], _grid(u0, 4)[i], color="grey", lw=1, label="u0")
@@ -227,8 +199,7 @@ def _figures(result, config, u0, u1, preds, errs, est) -> None:
     result.add_figure("predictions", fig, "Held-out initial conditions (best, median and worst FNO error): the "
                       "solver's u(t) and the FNO's prediction at the training resolution and, without retraining, "
                       "at twice it.")
-    fig = new_figure(figsize=(11, 4))
-    axes = fig.subplots(1, 2)
+    axes = (fig := new_figure(figsize=(11, 4))).subplots(1, 2)
     pts = [config.n_grid * f for f in _FACTORS]
     axes[0].loglog(pts, [errs[f].mean() for f in _FACTORS], "o-", label="mean")
     axes[0].loglog(pts, [np.quantile(errs[f], 0.9) for f in _FACTORS], "s--", label="90th percentile")

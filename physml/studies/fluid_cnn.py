@@ -114,62 +114,23 @@ class _Features:
         return np.stack([w / self.w_scale, u / self.u_scale, v / self.u_scale, f], axis=1).astype(np.float32)
 
 
-@dataclass
-class _Data:
-    """Solver trajectories: ``train`` (n_train, n_steps + 1, n, n), ``test`` (n_test, rollout_steps + 1, n, n)."""
-
-    train: np.ndarray
-    test: np.ndarray
-    solver_seconds: float
-    """Per surrogate step, one field through all the steps (like for like with a surrogate rollout)."""
-    solver_seconds_batched: float
-    """Per surrogate step and field, all training trajectories at once."""
-
-
 def run(config: Config, ctx: StudyContext) -> StudyResult:
-    data = _simulate(config, ctx)
-    est, feats, fit_seconds = _fit(config, ctx, data.train)
-
-    def surrogate(w: np.ndarray) -> np.ndarray:
-        return est.predict(feats(w)).reshape(w.shape) * feats.w_scale
-
-    ev = _evaluate(config, data, surrogate)
-    result = ctx.result(f"CNN surrogate for 2D Navier-Stokes (nu = {config.nu:g}, {config.n_grid}x{config.n_grid}, "
-                        f"step {config.step:g})")
-    for name, value in ev.metrics.items():
-        result.add_metric(name, value)
-    result.add_metric("fit_seconds", fit_seconds)
-    result.add_audit(_audit(ev))
-    _report(result, config, data, ev, est)
-    meta = {"task": "regression", "input": "(w, u, v, f) on the periodic grid, each divided by its scale below",
-            "target": f"w(t + {config.step:g}) / w_scale", "n_grid": config.n_grid, "nu": config.nu,
-            "step": config.step, "w_scale": feats.w_scale, "u_scale": feats.u_scale,
-            "forcing": "0.1 (sin + cos)(2 pi (x + y)), divided by its rms", "seed": ctx.seed}
-    result.artifacts["cnn"] = lambda path, model=est, md=meta: save_model(model, path, metadata=md)
-    return result
-
-
-# ---------------------------------------------------------------- stages
-
-def _simulate(config: Config, ctx: StudyContext) -> _Data:
-    n_traj = config.n_train + config.n_test
-    w0 = fluids.gaussian_random_field(n_traj, config.n_grid, 1.0, _GRF, dim=2, seed=ctx.rng(0))
+    # simulate: train (n_train, n_steps + 1, n, n) and test (n_test, rollout_steps + 1, n, n) trajectories
+    n, R, K = config.n_grid, config.rollout_steps, config.n_steps
+    w0 = fluids.gaussian_random_field(config.n_train + config.n_test, n, 1.0, _GRF, dim=2, seed=ctx.rng(0))
     if config.burn_in > 0:
         w0 = fluids.navier_stokes_solve(w0, _solver(config, config.burn_in, 1))[-1]
     params = config.solver_params()
     t = time.perf_counter()
     train = np.moveaxis(fluids.navier_stokes_solve(w0[:config.n_train], params), 0, 1)
-    batched = (time.perf_counter() - t) / (config.n_train * config.n_steps)
-    long = _solver(config, config.step * config.rollout_steps, config.rollout_steps)
-    test = np.moveaxis(fluids.navier_stokes_solve(w0[config.n_train:], long), 0, 1)
+    solver_batched = (time.perf_counter() - t) / (config.n_train * K)  # per step and field, all fields at once
+    test = np.moveaxis(fluids.navier_stokes_solve(w0[config.n_train:], _solver(config, config.step * R, R)), 0, 1)
     t = time.perf_counter()
     fluids.navier_stokes_solve(test[0, 0], params)
-    return _Data(train, test, (time.perf_counter() - t) / config.n_steps, batched)
+    solver_seconds = (time.perf_counter() - t) / K  # per step, one field (like for like with a surrogate rollout)
 
-
-def _fit(config: Config, ctx: StudyContext, train: np.ndarray) -> tuple[TorchRegressor, _Features, float]:
-    n = config.n_grid
-    feats = _Features(train[:, :-1].reshape(-1, n, n), fluids.forcing_field(config.solver_params()))
+    # fit
+    feats = _Features(train[:, :-1].reshape(-1, n, n), fluids.forcing_field(params))
     X = feats(train[:, :-1].reshape(-1, n, n))
     Y = (train[:, 1:].reshape(-1, n * n) / feats.w_scale).astype(np.float32)
     est = TorchRegressor(ResidualPeriodicCNNFactory(channels=config.channels, kernel_size=config.kernel_size,
@@ -179,27 +140,12 @@ def _fit(config: Config, ctx: StudyContext, train: np.ndarray) -> tuple[TorchReg
                          lr_schedule="cosine", seed=ctx.seed, device=ctx.device, progress=ctx.progress)
     t = time.perf_counter()
     est.fit(X, Y)
-    return est, feats, time.perf_counter() - t
+    fit_seconds = time.perf_counter() - t
 
+    def surrogate(w: np.ndarray) -> np.ndarray:
+        return est.predict(feats(w)).reshape(w.shape) * feats.w_scale
 
-@dataclass
-class _Evaluation:
-    metrics: dict[str, float]
-    prev: np.ndarray
-    """Held-out states inside the training time window, and the surrogate's step from each (``pred``)."""
-    pred: np.ndarray
-    one_step: np.ndarray
-    persistence: np.ndarray
-    roll: np.ndarray
-    """Rollouts from the held-out starts (n_test, rollout_steps + 1, n, n) and their error vs the solver."""
-    roll_err: np.ndarray
-    res_cnn: np.ndarray
-    res_solver: np.ndarray
-
-
-def _evaluate(config: Config, data: _Data, surrogate) -> _Evaluation:
-    n, test, R, K = config.n_grid, data.test, config.rollout_steps, config.n_steps
-    # one step from every held-out state in the training time window
+    # evaluate: one step from every held-out state in the training time window
     prev, true = test[:, :K].reshape(-1, n, n), test[:, 1:K + 1].reshape(-1, n, n)
     pred = surrogate(prev)
     one_step, persistence, increment = _rel(pred, true), _rel(prev, true), _rel(pred - prev, true - prev)
@@ -213,7 +159,6 @@ def _evaluate(config: Config, data: _Data, surrogate) -> _Evaluation:
     over = np.nonzero(mean_roll > 0.1)[0]
     cnn_seconds, cnn_seconds_batched = _surrogate_seconds(config, surrogate, test, prev)
     # physics of the predictions
-    params = config.solver_params()
     res_cnn = np.sqrt((fluids.vorticity_residual(prev, pred, params, config.step) ** 2).mean(axis=(1, 2)))
     res_solver = np.sqrt((fluids.vorticity_residual(prev, true, params, config.step) ** 2).mean(axis=(1, 2)))
     rhs_scale = np.sqrt((((true - prev) / config.step) ** 2).mean(axis=(1, 2)))
@@ -222,17 +167,60 @@ def _evaluate(config: Config, data: _Data, surrogate) -> _Evaluation:
          "persistence_rel_error": float(persistence.mean()), "increment_rel_error": float(increment.mean())}
     m.update({f"rollout_rel_error_step{s}": float(mean_roll[s]) for s in (1, 2, 5, 10, 20, 40) if s <= R})
     m["rollout_drift_step"] = float(over[0]) if len(over) else float(R + 1)
-    m.update(solver_seconds_per_step=data.solver_seconds, cnn_seconds_per_step=cnn_seconds,
-             speedup_per_step=data.solver_seconds / cnn_seconds,
-             solver_seconds_per_step_batched=data.solver_seconds_batched,
+    m.update(solver_seconds_per_step=solver_seconds, cnn_seconds_per_step=cnn_seconds,
+             speedup_per_step=solver_seconds / cnn_seconds,
+             solver_seconds_per_step_batched=solver_batched,
              cnn_seconds_per_step_batched=cnn_seconds_batched,
-             speedup_per_step_batched=data.solver_seconds_batched / cnn_seconds_batched,
+             speedup_per_step_batched=solver_batched / cnn_seconds_batched,
              residual_rms_cnn=float(res_cnn.mean()), residual_rms_solver=float(res_solver.mean()),
              residual_ratio_cnn_to_solver=float(res_cnn.mean() / res_solver.mean()),
              residual_rel_to_dwdt=float((res_cnn / rhs_scale).mean()),
              residual_rel_to_dwdt_solver=float((res_solver / rhs_scale).mean()),
              mean_vorticity_rel=float(mean_w.max()), divergence_rel=_divergence_rel(pred))
-    return _Evaluation(m, prev, pred, one_step, persistence, roll, roll_err, res_cnn, res_solver)
+    result = ctx.result(f"CNN surrogate for 2D Navier-Stokes (nu = {config.nu:g}, {config.n_grid}x{config.n_grid}, "
+                        f"step {config.step:g})")
+    for name, value in {**m, "fit_seconds": fit_seconds}.items():
+        result.add_metric(name, value)
+
+    # audit
+    a = Audit("CNN surrogate")
+    a.check("one_step_rel_error", m["one_step_rel_error"], "<=", 1e-2,
+            "mean relative L2 error of one surrogate step on held-out trajectories")
+    a.check("beats_persistence", float(one_step.mean() / persistence.mean()), "<=", 0.5,
+            "one-step error / the error of predicting no change")
+    a.check("mean_vorticity", m["mean_vorticity_rel"], "<=", 1e-6,
+            "max |domain mean of predicted vorticity| / rms: 0 for a periodic flow; the CNN's increment is made "
+            "mean-free, so only float32 round-off remains")
+    a.check("divergence", m["divergence_rel"], "<=", 1e-10,
+            "max |div u| of the velocity from the predicted vorticity, relative")
+    result.add_audit(a)
+
+    # report
+    result.add_table(f"Rollout relative L2 error vs the solver ({config.n_test} held-out trajectories)",
+                     ("steps", "mean", "worst"),
+                     [(f"{s}", f"{mean_roll[s]:.2e}", f"{roll_err[:, s].max():.2e}")
+                      for s in (1, 2, 5, 10, 15, 20, 30, 40) if s <= R])
+    _figures(result, config, test, roll, roll_err, persistence, one_step, res_cnn, res_solver, est)
+    drift = m["rollout_drift_step"]
+    result.summary = (
+        f"{config.n_train} training / {config.n_test} held-out trajectories of forced 2D Navier-Stokes "
+        f"({n}x{n}, nu = {config.nu:g}), one surrogate step = {config.step:g} time units = "
+        f"{round(config.step / config.solver_dt)} solver steps. One-step relative L2 error "
+        f"{m['one_step_rel_error']:.2e} (predicting no change: {m['persistence_rel_error']:.2e}; the increment itself "
+        f"is learned to {m['increment_rel_error']:.1%}). Rollouts stay within 10 % of the solver for "
+        f"{int(drift) - 1 if drift <= R else R} steps"
+        f"{'' if drift > R else f' and pass it at step {int(drift)}'} (trained on steps 1..{config.n_steps}). Per "
+        "step, one field: "
+        f"CNN {m['cnn_seconds_per_step'] * 1e3:.2f} ms vs solver {m['solver_seconds_per_step'] * 1e3:.2f} ms "
+        f"(speed-up {m['speedup_per_step']:.1f}x; batched {m['speedup_per_step_batched']:.1f}x). "
+        f"Vorticity-equation residual of the CNN's steps {m['residual_rms_cnn']:.2e} vs "
+        f"{m['residual_rms_solver']:.2e} for the solver's own (implicit-midpoint form over one step).")
+    meta = {"task": "regression", "input": "(w, u, v, f) on the periodic grid, each divided by its scale below",
+            "target": f"w(t + {config.step:g}) / w_scale", "n_grid": config.n_grid, "nu": config.nu,
+            "step": config.step, "w_scale": feats.w_scale, "u_scale": feats.u_scale,
+            "forcing": "0.1 (sin + cos)(2 pi (x + y)), divided by its rms", "seed": ctx.seed}
+    result.artifacts["cnn"] = lambda path, model=est, md=meta: save_model(model, path, metadata=md)
+    return result
 
 
 def _surrogate_seconds(config: Config, surrogate, test: np.ndarray, prev: np.ndarray) -> tuple[float, float]:
@@ -258,53 +246,9 @@ def _divergence_rel(w: np.ndarray) -> float:
     return float(np.abs(div).max() / (np.abs(u).max() * 2 * np.pi))
 
 
-def _audit(ev: _Evaluation) -> Audit:
-    m = ev.metrics
-    a = Audit("CNN surrogate")
-    a.check("one_step_rel_error", m["one_step_rel_error"], "<=", 1e-2,
-            "mean relative L2 error of one surrogate step on held-out trajectories")
-    a.check("beats_persistence", float(ev.one_step.mean() / ev.persistence.mean()), "<=", 0.5,
-            "one-step error / the error of predicting no change")
-    a.check("mean_vorticity", m["mean_vorticity_rel"], "<=", 1e-6,
-            "max |domain mean of predicted vorticity| / rms: 0 for a periodic flow; the CNN's increment is made "
-            "mean-free, so only float32 round-off remains")
-    a.check("divergence", m["divergence_rel"], "<=", 1e-10,
-            "max |div u| of the velocity from the predicted vorticity, relative")
-    return a
-
-
-# ---------------------------------------------------------------- report
-
-def _report(result: StudyResult, config: Config, data: _Data, ev: _Evaluation, est: TorchRegressor) -> None:
-    m, R = ev.metrics, config.rollout_steps
-    mean_roll = ev.roll_err.mean(axis=0)
-    result.add_table(f"Rollout relative L2 error vs the solver ({config.n_test} held-out trajectories)",
-                     ("steps", "mean", "worst"),
-                     [(f"{s}", f"{mean_roll[s]:.2e}", f"{ev.roll_err[:, s].max():.2e}")
-                      for s in (1, 2, 5, 10, 15, 20, 30, 40) if s <= R])
-    _figures(result, config, data.test, ev.roll, ev.roll_err, ev.persistence, ev.one_step, ev.res_cnn,
-             ev.res_solver, est)
-    drift = m["rollout_drift_step"]
-    n = config.n_grid
-    result.summary = (
-        f"{config.n_train} training / {config.n_test} held-out trajectories of forced 2D Navier-Stokes "
-        f"({n}x{n}, nu = {config.nu:g}), one surrogate step = {config.step:g} time units = "
-        f"{round(config.step / config.solver_dt)} solver steps. One-step relative L2 error "
-        f"{m['one_step_rel_error']:.2e} (predicting no change: {m['persistence_rel_error']:.2e}; the increment itself "
-        f"is learned to {m['increment_rel_error']:.1%}). Rollouts stay within 10 % of the solver for "
-        f"{int(drift) - 1 if drift <= R else R} steps"
-        f"{'' if drift > R else f' and pass it at step {int(drift)}'} (trained on steps 1..{config.n_steps}). Per "
-        "step, one field: "
-        f"CNN {m['cnn_seconds_per_step'] * 1e3:.2f} ms vs solver {m['solver_seconds_per_step'] * 1e3:.2f} ms "
-        f"(speed-up {m['speedup_per_step']:.1f}x; batched {m['speedup_per_step_batched']:.1f}x). "
-        f"Vorticity-equation residual of the CNN's steps {m['residual_rms_cnn']:.2e} vs "
-        f"{m['residual_rms_solver']:.2e} for the solver's own (implicit-midpoint form over one step).")
-
-
 def _figures(result, config, test, roll, roll_err, persistence, one_step, res_cnn, res_solver, est) -> None:
     steps = np.arange(config.rollout_steps + 1)
-    fig = new_figure(figsize=(12, 4))
-    axes = fig.subplots(1, 2)
+    axes = (fig := new_figure(figsize=(12, 4))).subplots(1, 2)
     for e in roll_err:
         axes[0].semilogy(steps[1:], e[1:], color="tab:blue", alpha=0.3)
     axes[0].semilogy(steps[1:], roll_err.mean(axis=0)[1:], "o-", color="tab:blue", label="CNN rollout (mean)")
@@ -318,8 +262,7 @@ def _figures(result, config, test, roll, roll_err, persistence, one_step, res_cn
     result.add_figure("rollout", fig, "Rollout error against the solver for each held-out trajectory (thin) and "
                       "their mean: where the surrogate drifts (the dotted line marks 10 %). Right: training loss.")
     k = config.rollout_steps
-    fig = new_figure(figsize=(12, 7.5))
-    axes = fig.subplots(2, 3)
+    axes = (fig := new_figure(figsize=(12, 7.5))).subplots(2, 3)
     lim = float(np.abs(test[0, [0, k]]).max())
     for row, s in enumerate((1, k)):
         for ax, field, title in zip(axes[row], (test[0, s], roll[0, s], roll[0, s] - test[0, s]),
@@ -329,8 +272,7 @@ def _figures(result, config, test, roll, roll_err, persistence, one_step, res_cn
         fig.colorbar(im, ax=axes[row].tolist(), shrink=0.8)
     result.add_figure("fields", fig, f"Vorticity of a held-out trajectory after 1 and {k} surrogate steps: solver, "
                       "CNN rollout and their difference (same colour scale).")
-    fig = new_figure(figsize=(6, 4))
-    ax = fig.subplots()
+    ax = (fig := new_figure(figsize=(6, 4))).subplots()
     ax.loglog(persistence, one_step, ".", alpha=0.6)
     lo, hi = persistence.min(), persistence.max()
     ax.plot([lo, hi], [lo, hi], "k:", lw=0.8, label="= predicting no change")

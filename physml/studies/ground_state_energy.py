@@ -24,7 +24,8 @@ one solve.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -153,74 +154,12 @@ def _box_lower_bound(V: np.ndarray, k: int) -> np.ndarray:
 
 def _cnn(config: Config, epochs: int, seed: int, device: str, progress: bool) -> TorchRegressor:
     return TorchRegressor(FieldCNNFactory(d4_invariant=True, d4_training="augment"), epochs=epochs,
-                          batch_size=config.batch_size,
-                          lr=config.lr, lr_schedule="warmup-cosine", validation_fraction=0.0, standardize=False,
-                          standardize_target=True, seed=seed, device=device, progress=progress)
+                          batch_size=config.batch_size, lr=config.lr, lr_schedule="warmup-cosine",
+                          validation_fraction=0.0, standardize=False, standardize_target=True, seed=seed,
+                          device=device, progress=progress)
 
 
-@dataclass
-class _Family:
-    """One family's held-out potentials, the CNN's predictions and what it took."""
-
-    E: np.ndarray
-    pred: np.ndarray
-    err: np.ndarray
-    model: TorchRegressor
-    X: np.ndarray
-    V: np.ndarray
-    scale: float
-    predict_seconds: float
-    n_train: int
-    solve_seconds: float
-    curve: list = field(default_factory=list)
-
-
-@dataclass
-class _OneD:
-    """The parametric 1D family: held-out energies, the MLP's predictions, costs (ms per potential)."""
-
-    E: np.ndarray
-    pred: np.ndarray
-    n_train: int
-    model: TorchRegressor
-    solver_ms: float
-    mlp_ms: float
-    label_error_mha: float
-
-
-def run(config: Config, ctx: StudyContext) -> StudyResult:
-    seeds = ctx.rng().integers(2**31, size=8)
-    result = ctx.result("Ground-state energies of an electron in 2D potentials, learned (after Mills et al. 2017)")
-    m = result.add_metric
-    per_family: dict[str, _Family] = {}
-    for i, family in enumerate(POTENTIAL_FAMILIES):
-        per_family[family] = f = _family(config, ctx, family, int(seeds[i]))
-        m(f"median_abs_error_mha_{family}", float(np.median(f.err)))
-        m(f"mean_abs_error_mha_{family}", float(np.mean(f.err)))
-        m(f"label_error_mha_{family}", _label_error_mha(family, config.solve_points, int(seeds[i]) + 10**6))
-    n_solved = sum(f.n_train + len(f.E) for f in per_family.values())
-    solver_ms = sum(f.solve_seconds for f in per_family.values()) / n_solved * 1e3
-    cnn_ms = float(np.mean([f.predict_seconds for f in per_family.values()])) * 1e3
-    m("solver_ms_per_potential_2d", solver_ms)
-    m("cnn_ms_per_potential", cnn_ms)
-    m("speedup_cnn", solver_ms / cnn_ms)
-    one_d = _parametric_1d(config, ctx, np.random.default_rng(int(seeds[5])))
-    err1 = _errors_mha(one_d.pred, one_d.E)
-    m("median_abs_error_mha_parametric_1d", float(np.median(err1)))
-    m("mean_abs_error_mha_parametric_1d", float(np.mean(err1)))
-    m("label_error_mha_parametric_1d", one_d.label_error_mha)
-    m("solver_ms_per_potential_1d", one_d.solver_ms)
-    m("mlp_ms_per_potential", one_d.mlp_ms)
-    m("speedup_mlp", one_d.solver_ms / one_d.mlp_ms)
-    result.add_audit(_audit(per_family["random"], config.solve_points))
-    _report(result, config, per_family, one_d, solver_ms, cnn_ms)
-    _artifacts(result, config, ctx, per_family, one_d)
-    return result
-
-
-# ---------------------------------------------------------------- stages
-
-def _family(config: Config, ctx: StudyContext, family: str, seed: int) -> _Family:
+def _family(config: Config, ctx: StudyContext, family: str, seed: int) -> SimpleNamespace:
     """Simulate one family (exact E0 by finite differences), fit its CNN, predict the held-out tail."""
     n, k = (config.n_random if family == "random" else config.n_other), config.solve_points
     t = time.perf_counter()
@@ -237,8 +176,9 @@ def _family(config: Config, ctx: StudyContext, family: str, seed: int) -> _Famil
     t = time.perf_counter()
     pred = model.predict(X[test])
     predict_seconds = (time.perf_counter() - t) / len(test)
-    f = _Family(E[test], pred, _errors_mha(pred, E[test]), model, X[test], V[test], scale, predict_seconds,
-                len(train), solve_seconds)
+    f = SimpleNamespace(E=E[test], pred=pred, err=_errors_mha(pred, E[test]), model=model, X=X[test], V=V[test],
+                        scale=scale, predict_seconds=predict_seconds, n_train=len(train), solve_seconds=solve_seconds,
+                        curve=[])
     if family == "random":  # error vs training-set size, on the same held-out potentials
         f.curve = [(len(train), float(np.median(f.err)))]
         for frac in sorted(config.learning_fractions):
@@ -249,29 +189,46 @@ def _family(config: Config, ctx: StudyContext, family: str, seed: int) -> _Famil
     return f
 
 
-def _parametric_1d(config: Config, ctx: StudyContext, rng: np.random.Generator) -> _OneD:
-    """The parametric 1D family: an MLP on the six parameters of the two wells."""
-    P = _draw_1d(config.n_1d, rng)
-    n_points = 400
+def run(config: Config, ctx: StudyContext) -> StudyResult:
+    # simulate and fit: one CNN per 2D family
+    seeds = ctx.rng().integers(2**31, size=8)
+    result = ctx.result("Ground-state energies of an electron in 2D potentials, learned (after Mills et al. 2017)")
+    m, k = result.add_metric, config.solve_points
+    per_family = {}
+    for i, family in enumerate(POTENTIAL_FAMILIES):
+        per_family[family] = f = _family(config, ctx, family, int(seeds[i]))
+        m(f"median_abs_error_mha_{family}", float(np.median(f.err)))
+        m(f"mean_abs_error_mha_{family}", float(np.mean(f.err)))
+        m(f"label_error_mha_{family}", _label_error_mha(family, k, int(seeds[i]) + 10**6))
+    n_solved = sum(f.n_train + len(f.E) for f in per_family.values())
+    solver_ms = sum(f.solve_seconds for f in per_family.values()) / n_solved * 1e3
+    cnn_ms = float(np.mean([f.predict_seconds for f in per_family.values()])) * 1e3
+    m("solver_ms_per_potential_2d", solver_ms), m("cnn_ms_per_potential", cnn_ms), m("speedup_cnn", solver_ms / cnn_ms)
+
+    # the parametric 1D family: an MLP on the six parameters of the two wells
+    P, n_points = _draw_1d(config.n_1d, np.random.default_rng(int(seeds[5]))), 400
     t = time.perf_counter()
-    E = _solve_1d_family(P, n_points)
-    solver_ms = (time.perf_counter() - t) / len(P) * 1e3
+    E_all = _solve_1d_family(P, n_points)
+    solver1_ms = (time.perf_counter() - t) / len(P) * 1e3
     n_test = max(2, int(round(config.test_fraction * len(P))))
     mlp = TorchRegressor(MLPFactory(hidden=(128, 128, 128), activation="silu"), epochs=config.epochs_1d,
                          batch_size=32, lr=2e-3, lr_schedule="cosine",
                          validation_fraction=0.0, seed=ctx.seed, device=ctx.device, progress=ctx.progress)
-    mlp.fit(P[:-n_test], E[:-n_test])
+    mlp.fit(P[:-n_test], E_all[:-n_test])
     t = time.perf_counter()
-    pred = mlp.predict(P[-n_test:])
+    pred1 = mlp.predict(P[-n_test:])
     mlp_ms = (time.perf_counter() - t) / n_test * 1e3
     fine = _solve_1d_family(P[:4], 2 * n_points)
-    return _OneD(E[-n_test:], pred, len(P) - n_test, mlp, solver_ms, mlp_ms,
-                 float(np.median(np.abs(fine - E[:4])) * MHA))
+    E1, n_train1 = E_all[-n_test:], len(P) - n_test
+    err1 = _errors_mha(pred1, E1)
+    m("median_abs_error_mha_parametric_1d", float(np.median(err1)))
+    m("mean_abs_error_mha_parametric_1d", float(np.mean(err1)))
+    m("label_error_mha_parametric_1d", float(np.median(np.abs(fine - E_all[:4])) * MHA))
+    m("solver_ms_per_potential_1d", solver1_ms), m("mlp_ms_per_potential", mlp_ms)
+    m("speedup_mlp", solver1_ms / mlp_ms)
 
-
-def _audit(rnd: _Family, k: int) -> Audit:
-    """Physics audit of the random-family CNN."""
-    a = Audit("random-potential CNN")
+    # audit: the random-family CNN
+    rnd, a = per_family["random"], Audit("random-potential CNN")
     a.check("median_abs_error_mha", float(np.median(rnd.err)), "<=", 3.0,
             "median |E_pred - E_exact| on held-out random potentials (mHa); the paper reports 1.49")
     Xs = rnd.X[:16]
@@ -281,30 +238,22 @@ def _audit(rnd: _Family, k: int) -> Audit:
     inv = max(float(np.max(np.abs(rnd.model.predict(np.ascontiguousarray(v)) - base))) for v in views) * MHA
     a.check("d4_invariance_mha", inv, "<=", 1e-3,
             "max change of the prediction under the 8 symmetries of the square box (mHa; float32 round-off)")
-    below = float(np.mean(rnd.pred < _box_lower_bound(rnd.V, k)))
-    a.check("below_lower_bound_fraction", below, "<=", 0.0,
+    a.check("below_lower_bound_fraction", float(np.mean(rnd.pred < _box_lower_bound(rnd.V, k))), "<=", 0.0,
             "predictions below min V + lowest kinetic level of the empty box, a rigorous lower bound of E0")
-    return a
+    result.add_audit(a)
 
-
-# ---------------------------------------------------------------- report
-
-def _report(result: StudyResult, config: Config, per_family: dict[str, _Family], one_d: _OneD, solver_ms: float,
-            cnn_ms: float) -> None:
-    m = result.metrics
-    err1 = _errors_mha(one_d.pred, one_d.E)
+    # report
+    mt = result.metrics
     rows = [(family, f.n_train, f"{np.median(f.err):.2f}", f"{np.mean(f.err):.2f}", PAPER_MEDIAN_MHA.get(family, "-"),
-             f"{m[f'label_error_mha_{family}']:.3f}", f"{np.std(f.E) * MHA:.0f}") for family, f in per_family.items()]
-    rows.append(("parametric_1d (MLP)", one_d.n_train, f"{np.median(err1):.3f}", f"{np.mean(err1):.3f}", "-",
-                 f"{m['label_error_mha_parametric_1d']:.4f}", f"{np.std(one_d.E) * MHA:.0f}"))
+             f"{mt[f'label_error_mha_{family}']:.3f}", f"{np.std(f.E) * MHA:.0f}") for family, f in per_family.items()]
+    rows.append(("parametric_1d (MLP)", n_train1, f"{np.median(err1):.3f}", f"{np.mean(err1):.3f}", "-",
+                 f"{mt['label_error_mha_parametric_1d']:.4f}", f"{np.std(E1) * MHA:.0f}"))
     result.add_table("Held-out absolute error of the ground-state energy (mHa)",
                      ("family", "n train", "median", "mean", "paper median", "label error", "spread of E0 (std)"), rows)
     result.add_table("Cost per evaluation", ("model", "ms per potential", "solver ms", "speed-up"), (
         ("CNN (2D, batched)", f"{cnn_ms:.3f}", f"{solver_ms:.1f}", f"{solver_ms / cnn_ms:.0f}x"),
-        ("MLP (1D parameters, batched)", f"{one_d.mlp_ms:.4f}", f"{one_d.solver_ms:.2f}",
-         f"{one_d.solver_ms / one_d.mlp_ms:.0f}x")))
-    _figures(result, per_family, one_d.E, one_d.pred)
-    rnd, k = per_family["random"], config.solve_points
+        ("MLP (1D parameters, batched)", f"{mlp_ms:.4f}", f"{solver1_ms:.2f}", f"{solver1_ms / mlp_ms:.0f}x")))
+    _figures(result, per_family, E1, pred1)
     result.summary = (
         f"Median absolute error on held-out random potentials: {np.median(rnd.err):.2f} mHa (paper: 1.49 mHa, "
         f"with ~{rnd.n_train} training potentials here). Per family (median / mean, mHa): "
@@ -315,50 +264,41 @@ def _report(result: StudyResult, config: Config, per_family: dict[str, _Family],
         "potential re-solved on a grid twice as fine); for the infinite well the wall sits between grid points, "
         "so its labels carry the pixelation of the wall.")
 
-
-def _artifacts(result: StudyResult, config: Config, ctx: StudyContext, per_family: dict[str, _Family],
-               one_d: _OneD) -> None:
-    """One saved model per family (physml.models.load_model reads them) and the 1D family's MLP."""
-    k = config.solve_points
+    # artifacts: one saved model per family (physml.models.load_model reads them) and the 1D family's MLP
+    common = {"task": "regression", "target": "ground-state energy E0 (hartree)"}
     for family, f in per_family.items():
-        meta = {"task": "regression", "target": "ground-state energy E0 (hartree)", "family": family,
+        meta = {**common, "family": family,
                 "input": f"potential V (hartree) on the {k}x{k} interior grid of [-{HALF_WIDTH:g}, {HALF_WIDTH:g}]^2 "
                 f"bohr, average-pooled by {config.pool}, divided by input_scale; shape (n, {k // config.pool}, "
                 f"{k // config.pool})", "input_scale": f.scale, "pool": config.pool, "solve_points": k,
                 "seed": ctx.seed}
         result.artifacts[f"cnn_{family}"] = lambda path, model=f.model, md=meta: save_model(model, path, metadata=md)
-    meta = {"task": "regression", "target": "ground-state energy E0 (hartree)", "family": "parametric_1d",
+    meta = {**common, "family": "parametric_1d",
             "feature_names": ["A1", "c1", "k1", "A2", "c2", "k2"], "feature_units": ["Ha", "bohr", "bohr"] * 2,
             "input": "V(x) = -A1 exp(-((x - c1)/k1)^2) - A2 exp(-((x - c2)/k2)^2) on [-20, 20] bohr, c1 <= c2",
             "seed": ctx.seed}
-    result.artifacts["mlp_parametric_1d"] = lambda path, model=one_d.model, md=meta: save_model(
-        model, path, metadata=md)
+    result.artifacts["mlp_parametric_1d"] = lambda path, model=mlp, md=meta: save_model(model, path, metadata=md)
+    return result
 
 
 def _figures(result, per_family, E1, pred1) -> None:
-    fig = new_figure(figsize=(21, 4.2))
-    axes = fig.subplots(1, 5)
-    for ax, (family, f) in zip(axes, per_family.items()):
-        ax.plot(f.E, f.pred, ".", ms=3, alpha=0.6)
-        lims = [float(f.E.min()), float(f.E.max())]
+    axes = (fig := new_figure(figsize=(21, 4.2))).subplots(1, 5)
+    panels = [(f.E, f.pred, f"{family}: median {np.median(f.err):.2f} mHa") for family, f in per_family.items()]
+    panels.append((E1, pred1, f"parametric 1D (MLP): median {np.median(np.abs(pred1 - E1)) * MHA:.3f} mHa"))
+    for ax, (E, pred, title) in zip(axes, panels):
+        ax.plot(E, pred, ".", ms=3, alpha=0.6)
+        lims = [float(E.min()), float(E.max())]
         ax.plot(lims, lims, "k--", lw=1)
-        ax.set_title(f"{family}: median {np.median(f.err):.2f} mHa", fontsize=9)
-        ax.set_xlabel("exact E0 (Ha)")
+        ax.set_title(title, fontsize=9), ax.set_xlabel("exact E0 (Ha)")
     axes[0].set_ylabel("predicted E0 (Ha)")
-    axes[4].plot(E1, pred1, ".", ms=3, alpha=0.6)
-    axes[4].plot([E1.min(), E1.max()], [E1.min(), E1.max()], "k--", lw=1)
-    axes[4].set_title(f"parametric 1D (MLP): median {np.median(np.abs(pred1 - E1)) * MHA:.3f} mHa", fontsize=9)
-    axes[4].set_xlabel("exact E0 (Ha)")
     result.add_figure("parity", fig, "Predicted vs exact ground-state energy on held-out potentials, per family.")
-    curve = np.array(per_family["random"].curve)
-    fig = new_figure(figsize=(11, 4))
-    axes = fig.subplots(1, 2)
+    curve, err = np.array(per_family["random"].curve), per_family["random"].err
+    axes = (fig := new_figure(figsize=(11, 4))).subplots(1, 2)
     axes[0].loglog(curve[:, 0], curve[:, 1], "o-", label="CNN")
     axes[0].axhline(PAPER_MEDIAN_MHA["random"], color="k", ls=":", label="paper (~10^5 training potentials)")
     axes[0].axhline(3.0, color="tab:red", ls="--", lw=0.8, label="3 mHa")
     axes[0].set_xlabel("training potentials"), axes[0].set_ylabel("median |error| (mHa)")
     axes[0].set_title("Random potentials: error vs training-set size"), axes[0].legend(fontsize=8)
-    err = per_family["random"].err
     axes[1].hist(err, bins=40)
     axes[1].axvline(np.median(err), color="k", ls="--", label=f"median {np.median(err):.2f} mHa")
     axes[1].set_xlabel("|error| (mHa)"), axes[1].set_title("Random potentials: error distribution")

@@ -106,70 +106,36 @@ QUICK = Config(sizes=(16, 24, 32), coarse_step=0.25, critical_step=0.025, sample
 
 
 def run(config: Config, ctx: StudyContext) -> StudyResult:
-    """Simulate, learn, extrapolate, audit; return the :class:`StudyResult`."""
     temps = config.temperatures()
     *sim_seeds, learn_seq = np.random.SeedSequence(ctx.seed).spawn(len(config.sizes) + 1)
-    learn_seed = int(learn_seq.generate_state(1)[0])
-    Lmax = max(config.sizes)
+    learn_seed, Lmax, tc_exact = int(learn_seq.generate_state(1)[0]), max(config.sizes), ising.T_C
+    datasets, fits = {}, {}
     with tqdm(total=2 * len(config.sizes) + 1, disable=not ctx.progress, desc="ising-phases") as bar:
+        # simulate: one validated Monte Carlo dataset per lattice size, each from its own seed
         t = time.perf_counter()
-        datasets = _simulate(config, temps, sim_seeds, bar)
+        for L, sim_seed in zip(config.sizes, sim_seeds):
+            bar.set_postfix_str(f"simulate L={L}")
+            params = ising.IsingParams(L=L, temperatures=tuple(temps), samples=config.samples)
+            datasets[L] = ising.simulate(params, seed=np.random.default_rng(sim_seed))
+            bar.update()
         sim_seconds = time.perf_counter() - t
+        # fit the learners on the largest lattice, then read every size with them
         bar.set_postfix_str(f"fit learners on L={Lmax}")
         models = analysis.fit_models(datasets[Lmax], config, seed=learn_seed, device=ctx.device)
         bar.update()
-        fits = {}
         for L in config.sizes:
             bar.set_postfix_str(f"read L={L}")
             fits[L] = analysis.analyse_size(datasets[L], models, config, seed=learn_seed, audit=(L == Lmax))
             bar.update()
-    extrapolations = _extrapolate(config, fits)
-    result = ctx.result("Learning the 2D Ising phase transition", temperatures=temps.tolist())
-    _metrics(result, config, fits, extrapolations)
-    result.add_metric("simulation_seconds", sim_seconds)
-    physics = analysis.physics_check(datasets[Lmax], window=0.25)
-    for key, value in physics.metrics.items():
-        result.add_metric(key, value)
-    audits = _audits(result, config, ctx, fits[Lmax].audits, datasets[min(config.sizes)])
-    for audit in (physics.audit, *audits):
-        result.add_audit(audit)
-    _report(result, config, temps, datasets, fits, extrapolations)
-    result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
-    meta = {"task": "classification", "classes": [0, 1], "class_names": ["disordered", "ordered"],
-            "input": "spin configurations (n, L, L) of +-1 on a periodic square lattice, any L (trained at "
-                     f"L = {Lmax})", "target": "ordered (T < T_c) or not; J = k_B = 1",
-            "trained_below_above": [config.train_below, config.train_above], "seed": ctx.seed}
-    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn, md=meta: save_model(model, path,
-                                                                                           metadata=md)
-    return result
-
-
-# ---------------------------------------------------------------- stages
-
-def _simulate(config: Config, temps: np.ndarray, sim_seeds, bar) -> dict:
-    """One validated Monte Carlo dataset per lattice size, each from its own seed."""
-    datasets = {}
-    for L, sim_seed in zip(config.sizes, sim_seeds):
-        bar.set_postfix_str(f"simulate L={L}")
-        params = ising.IsingParams(L=L, temperatures=tuple(temps), samples=config.samples)
-        datasets[L] = ising.simulate(params, seed=np.random.default_rng(sim_seed))
-        bar.update()
-    return datasets
-
-
-def _extrapolate(config: Config, fits: dict) -> dict:
-    """Finite-size scaling T*(L) = T_c + a L^(-1/nu), nu = 1, of each method's crossings."""
-    sizes = np.array(config.sizes, float)
-    out = {}
+    # extrapolate: finite-size scaling T*(L) = T_c + a L^(-1/nu), nu = 1, of each method's crossings
+    sizes, extrapolations = np.array(config.sizes, float), {}
     for method in analysis.METHODS:
         tstar = np.array([fits[L].crossings[method].value for L in config.sizes])
         err = np.array([fits[L].crossings[method].stderr for L in config.sizes])
-        out[method] = finite_size_extrapolation(sizes, tstar, err, nu=1.0)
-    return out
+        extrapolations[method] = finite_size_extrapolation(sizes, tstar, err, nu=1.0)
 
-
-def _metrics(result: StudyResult, config: Config, fits: dict, extrapolations: dict) -> None:
-    Lmax, tc_exact = max(config.sizes), ising.T_C
+    # metrics
+    result = ctx.result("Learning the 2D Ising phase transition", temperatures=temps.tolist())
     tc = {method: extrapolations[method].tc for method in analysis.METHODS}
     m = result.add_metric
     m("tc_exact", tc_exact)
@@ -191,25 +157,23 @@ def _metrics(result: StudyResult, config: Config, fits: dict, extrapolations: di
     for L in config.sizes:
         for method in analysis.METHODS:
             m(f"tstar_{method}_L{L}", fits[L].crossings[method].value)
+    m("simulation_seconds", sim_seconds)
+    physics = analysis.physics_check(datasets[Lmax], window=0.25)
+    for key, value in physics.metrics.items():
+        m(key, value)
 
-
-def _audits(result: StudyResult, config: Config, ctx: StudyContext, audits: dict, smallest) -> list:
-    """The per-model audits of the training size, completed by T_c and same-seed reproducibility."""
-    tol, m = config.tc_tolerance, result.metrics
+    # audit: the per-model audits of the training size, completed by T_c and same-seed reproducibility
+    audits, mt = fits[Lmax].audits, result.metrics
     tc_meaning = "finite-size-extrapolated T_c vs Onsager's 2/ln(1+sqrt 2) (relative error)"
-    audits["cnn"].check("tc_rel_error", m["tc_rel_error_supervised"], "<=", tol, tc_meaning)
-    audits["logistic"].check("tc_rel_error", m["tc_rel_error_supervised_logistic"], "<=", tol, tc_meaning)
-    audits["kmeans"].check("tc_rel_error", m["tc_rel_error_unsupervised"], "<=", tol, tc_meaning)
+    for method, key in (("cnn", "supervised"), ("logistic", "supervised_logistic"), ("kmeans", "unsupervised")):
+        audits[method].check("tc_rel_error", mt[f"tc_rel_error_{key}"], "<=", config.tc_tolerance, tc_meaning)
     audits["cnn"].check("reproducible_same_seed",
-                        analysis.reproducibility(smallest, config, seed=ctx.seed, device=ctx.device),
+                        analysis.reproducibility(datasets[min(config.sizes)], config, seed=ctx.seed, device=ctx.device),
                         "<=", 1e-6, "max |dP| between two trainings with the same seed (0 = bit-identical)")
-    return [audits["cnn"], audits["logistic"], audits["kmeans"]]
+    for audit in (physics.audit, audits["cnn"], audits["logistic"], audits["kmeans"]):
+        result.add_audit(audit)
 
-
-# ---------------------------------------------------------------- report
-
-def _report(result: StudyResult, config: Config, temps, datasets, fits, extrapolations) -> None:
-    m, tc_exact = result.metrics, ising.T_C
+    # report
     rows = [(L, *(round(fits[L].crossings[k].value, 4) for k in analysis.METHODS),
              round(fits[L].test_accuracy["cnn"], 4), round(fits[L].pc1_corr, 4)) for L in config.sizes]
     rows.append(("inf (fit)", *(round(extrapolations[k].tc, 4) for k in analysis.METHODS), "", ""))
@@ -218,9 +182,9 @@ def _report(result: StudyResult, config: Config, temps, datasets, fits, extrapol
                      ("L", *(f"T* {k}" for k in analysis.METHODS), "CNN test acc.", "|corr(PC1, m)|"), rows)
     figures.add_all(result, datasets, fits, extrapolations, config)
     result.summary = (
-        f"T_c from the supervised CNN: {m['tc_supervised']:.4f} ± {extrapolations['cnn'].tc_stderr:.4f} "
-        f"(relative error {m['tc_rel_error_supervised']:.2%}); from PCA + k-means: {m['tc_unsupervised']:.4f} ± "
-        f"{extrapolations['kmeans'].tc_stderr:.4f} ({m['tc_rel_error_unsupervised']:.2%}); "
+        f"T_c from the supervised CNN: {mt['tc_supervised']:.4f} ± {extrapolations['cnn'].tc_stderr:.4f} "
+        f"(relative error {mt['tc_rel_error_supervised']:.2%}); from PCA + k-means: {mt['tc_unsupervised']:.4f} ± "
+        f"{extrapolations['kmeans'].tc_stderr:.4f} ({mt['tc_rel_error_unsupervised']:.2%}); "
         f"exact (Onsager) {tc_exact:.4f}. Lattice sizes {list(config.sizes)}, {len(temps)} temperatures, "
         f"{config.samples} configurations each.\n\n"
         "Learners are fitted once, on the largest lattice, and classifiers see only configurations far from "
@@ -229,3 +193,10 @@ def _report(result: StudyResult, config: Config, temps, datasets, fits, extrapol
         "(nu = 1). The audit tables check the models against the physics: symmetries of the Hamiltonian, the order "
         "parameter |m| as a baseline, what the models look at, and the same seed giving the same numbers."
     )
+    result.artifacts[f"ising_L{Lmax}.h5"] = lambda path, ds=datasets[Lmax]: ds.save(path)
+    meta = {"task": "classification", "classes": [0, 1], "class_names": ["disordered", "ordered"],
+            "input": "spin configurations (n, L, L) of +-1 on a periodic square lattice, any L (trained at "
+                     f"L = {Lmax})", "target": "ordered (T < T_c) or not; J = k_B = 1",
+            "trained_below_above": [config.train_below, config.train_above], "seed": ctx.seed}
+    result.artifacts[f"cnn_L{Lmax}"] = lambda path, model=models.cnn, md=meta: save_model(model, path, metadata=md)
+    return result

@@ -116,50 +116,9 @@ def _energy(obs: np.ndarray, n_spins: int, J: float, h: float) -> np.ndarray:
     return (-J * zz - h * x) / n_spins
 
 
-@dataclass
-class _Data:
-    """Held-out and training windows of the channel series, and what the report needs to read them."""
-
-    ds: object
-    params: TFIMParams
-    names: list[str]
-    series: np.ndarray
-    n_train: int
-    n_test: int
-    X_train: np.ndarray
-    Y_train: np.ndarray
-    X_test: np.ndarray
-    Y_test: np.ndarray
-    energy_true: np.ndarray
-    """Exact (conserved) energy per spin of each held-out window's trajectory."""
-
-
-@dataclass
-class _Models:
-    ridge: Ridge
-    networks: dict[str, TorchRegressor]
-    forecasts: dict[str, np.ndarray]
-    """Held-out forecasts (n_windows, horizon, channels) of persistence, linear prediction and each network."""
-    fit_seconds: dict[str, float]
-
-
 def run(config: Config, ctx: StudyContext) -> StudyResult:
-    data = _simulate(config, ctx)
-    models = _fit(config, ctx, data)
-    ev = _evaluate(config, data, models)
-    result = ctx.result(f"Forecasting the quench dynamics of a {config.n_spins}-spin transverse-field Ising chain")
-    _metrics(result, config, ev, models.fit_seconds)
-    for audit in _audits(config, data, ev):
-        result.add_audit(audit)
-    _report(result, config, data, models, ev)
-    _artifacts(result, config, ctx, data, models)
-    return result
-
-
-# ---------------------------------------------------------------- stages
-
-def _simulate(config: Config, ctx: StudyContext) -> _Data:
-    """Exact trajectories, split by trajectory (never windows of one trajectory on both sides), then windowed."""
+    # simulate: exact trajectories, split by trajectory (never windows of one on both sides), then windowed
+    H = config.horizon
     params = TFIMParams(n_spins=config.n_spins, J=J, h=config.h, t_max=config.t_max, n_times=config.n_times,
                         n_trajectories=config.n_trajectories)
     ds = tfim_trajectories(params, seed=ctx.seed)
@@ -167,20 +126,15 @@ def _simulate(config: Config, ctx: StudyContext) -> _Data:
     n_test = max(2, int(round(config.test_fraction * config.n_trajectories)))
     order = ctx.rng().permutation(config.n_trajectories)
     test_traj, train_traj = np.sort(order[:n_test]), np.sort(order[n_test:])
-    X_train, Y_train = forecast_windows(series[train_traj], config.window, config.horizon, stride=config.stride)
-    X_test, Y_test = forecast_windows(series[test_traj], config.window, config.horizon)
+    X_train, Y_train = forecast_windows(series[train_traj], config.window, H, stride=config.stride)
+    X_test, Y_test = forecast_windows(series[test_traj], config.window, H)
     energy_true = np.repeat(ds["energy"][test_traj, 0] / config.n_spins, len(X_test) // n_test)
-    return _Data(ds, params, names, series, len(train_traj), n_test, X_train, Y_train, X_test, Y_test, energy_true)
 
-
-def _fit(config: Config, ctx: StudyContext, data: _Data) -> _Models:
-    """Linear prediction (ridge on the window), then each network on what ``network_base`` misses."""
-    H, X_train, Y_train, X_test = config.horizon, data.X_train, data.Y_train, data.X_test
-    forecasts = {"persistence": persistence_forecast(X_test, H)}
-    t = time.perf_counter()
+    # fit: linear prediction (ridge on the window), then each network on what ``network_base`` misses
+    forecasts, t = {"persistence": persistence_forecast(X_test, H)}, time.perf_counter()
     ridge = Ridge(alpha=config.ridge_alpha).fit(X_train.reshape(len(X_train), -1), Y_train.reshape(len(Y_train), -1))
     fit_seconds = {"linear": time.perf_counter() - t}
-    forecasts["linear"] = ridge.predict(X_test.reshape(len(X_test), -1)).reshape(data.Y_test.shape)
+    forecasts["linear"] = ridge.predict(X_test.reshape(len(X_test), -1)).reshape(Y_test.shape)
     base_train = {"linear": lambda: ridge.predict(X_train.reshape(len(X_train), -1)).reshape(Y_train.shape),
                   "persistence": lambda: persistence_forecast(X_train, H)}[config.network_base]()
     base_test = forecasts[config.network_base]
@@ -193,93 +147,56 @@ def _fit(config: Config, ctx: StudyContext, data: _Data) -> _Models:
         t = time.perf_counter()
         networks[name] = net.fit(X_train, (Y_train - base_train).reshape(len(Y_train), -1))
         fit_seconds[name] = time.perf_counter() - t + fit_seconds.get(config.network_base, 0.0)
-        forecasts[name] = _network_forecast(net, X_test, base_test)
-    return _Models(ridge, networks, forecasts, fit_seconds)
+        # base plus the correction, clamped to [-1, 1]: the physical range of a Pauli expectation value
+        forecasts[name] = np.clip(base_test + net.predict(X_test).reshape(base_test.shape), -1.0, 1.0)
 
-
-def _network_forecast(net: TorchRegressor, X: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """``base`` plus the network's correction, clamped to [-1, 1]: the physical range of a Pauli expectation value."""
-    return np.clip(base + net.predict(X).reshape(base.shape), -1.0, 1.0)
-
-
-@dataclass
-class _Evaluation:
-    rmse: dict[str, np.ndarray]
-    """Per model, RMSE over all channels at each horizon 1..H."""
-    energy_err: dict[str, np.ndarray]
-    out_of_range: dict[str, float]
-    skill: dict[str, np.ndarray]
-    """1 - RMSE / RMSE(persistence) per horizon, for each learned model."""
-
-
-def _evaluate(config: Config, data: _Data, models: _Models) -> _Evaluation:
-    Y = data.Y_test
-    rmse = {k: np.sqrt(np.mean((f - Y) ** 2, axis=(0, 2))) for k, f in models.forecasts.items()}
-    energy_err = {k: np.mean(np.abs(_energy(f, config.n_spins, J, config.h) - data.energy_true[:, None]), axis=0)
-                  for k, f in models.forecasts.items()}
-    out_of_range = {k: float(np.mean(np.abs(f) > 1.0)) for k, f in models.forecasts.items()}
-    skill = {k: 1.0 - rmse[k] / rmse["persistence"] for k in ("linear", *NETWORKS)}
-    return _Evaluation(rmse, energy_err, out_of_range, skill)
-
-
-def _metrics(result: StudyResult, config: Config, ev: _Evaluation, fit_seconds: dict[str, float]) -> None:
-    m, H = result.add_metric, config.horizon
-    for name, err in ev.rmse.items():
-        for k in REPORTED_HORIZONS:
-            if k <= H:
-                m(f"rmse_{name}_h{k}", err[k - 1])
-        m(f"energy_error_{name}", float(np.mean(ev.energy_err[name])))
-        m(f"out_of_range_fraction_{name}", ev.out_of_range[name])
+    # evaluate
+    rmse = {k: np.sqrt(np.mean((f - Y_test) ** 2, axis=(0, 2))) for k, f in forecasts.items()}
+    energy_err = {k: np.mean(np.abs(_energy(f, config.n_spins, J, config.h) - energy_true[:, None]), axis=0)
+                  for k, f in forecasts.items()}
+    out_of_range = {k: float(np.mean(np.abs(f) > 1.0)) for k, f in forecasts.items()}
+    skill = {k: 1.0 - rmse[k] / rmse["persistence"] for k in ("linear", *NETWORKS)}  # per horizon
+    result = ctx.result(f"Forecasting the quench dynamics of a {config.n_spins}-spin transverse-field Ising chain")
+    m, reported = result.add_metric, [k for k in REPORTED_HORIZONS if k <= H]
+    for name, err in rmse.items():
+        for k in reported:
+            m(f"rmse_{name}_h{k}", err[k - 1])
+        m(f"energy_error_{name}", float(np.mean(energy_err[name])))
+        m(f"out_of_range_fraction_{name}", out_of_range[name])
     for name in ("linear", *NETWORKS):
-        m(f"beats_persistence_{name}", float(np.all(ev.rmse[name] < ev.rmse["persistence"])))  # 1: at every horizon
-        m(f"min_skill_{name}", float(ev.skill[name].min()))
-        half = np.nonzero(ev.skill[name] < 0.5)[0]
+        m(f"beats_persistence_{name}", float(np.all(rmse[name] < rmse["persistence"])))  # 1: at every horizon
+        m(f"min_skill_{name}", float(skill[name].min()))
+        half = np.nonzero(skill[name] < 0.5)[0]
         m(f"skill_below_half_horizon_{name}", float(half[0] + 1) if len(half) else float(H + 1))
         m(f"fit_seconds_{name}", fit_seconds[name])
-    result.metrics["best_network"] = _best_network(ev)
+    result.metrics["best_network"] = best_net = min(NETWORKS, key=lambda k: float(np.mean(rmse[k])))
 
-
-def _best_network(ev: _Evaluation) -> str:
-    return min(NETWORKS, key=lambda k: float(np.mean(ev.rmse[k])))
-
-
-def _audits(config: Config, data: _Data, ev: _Evaluation) -> list[Audit]:
-    energy = data.ds["energy"]
-    a = Audit("exact TFIM evolution")
+    # audit
+    energy, a = ds["energy"], Audit("exact TFIM evolution")
     a.check("energy_drift", float(np.max(np.abs(energy - energy[:, :1]))), "<=", 1e-8,
             "max |<H>(t) - <H>(0)| over all trajectories (E)")
-    a.check("max_abs_pauli", float(np.max(np.abs(data.series))), "<=", 1.0 + 1e-12, "|<sigma>| <= 1 in the data")
-    audits = [a]
+    a.check("max_abs_pauli", float(np.max(np.abs(series))), "<=", 1.0 + 1e-12, "|<sigma>| <= 1 in the data")
+    result.add_audit(a)
     for name in NETWORKS:
         b = Audit(f"{name} forecast")
-        b.check("min_skill_vs_persistence", float(ev.skill[name].min()), ">=", 0.0,
-                f"1 - RMSE/RMSE(persistence), worst over horizons 1..{config.horizon}: beats persistence at every "
-                "horizon")
-        b.check("out_of_range_fraction", ev.out_of_range[name], "<=", 0.0, "forecast values with |<sigma>| > 1")
-        audits.append(b)
-    return audits
+        b.check("min_skill_vs_persistence", float(skill[name].min()), ">=", 0.0,
+                f"1 - RMSE/RMSE(persistence), worst over horizons 1..{H}: beats persistence at every horizon")
+        b.check("out_of_range_fraction", out_of_range[name], "<=", 0.0, "forecast values with |<sigma>| > 1")
+        result.add_audit(b)
 
-
-# ---------------------------------------------------------------- report
-
-def _report(result: StudyResult, config: Config, data: _Data, models: _Models, ev: _Evaluation) -> None:
-    H, rmse = config.horizon, ev.rmse
-    reported = [k for k in REPORTED_HORIZONS if k <= H]
-    rows = [(name, *(f"{rmse[name][k - 1]:.4f}" for k in reported), f"{np.mean(ev.energy_err[name]):.2e}",
-             f"{ev.out_of_range[name]:.3%}", f"{models.fit_seconds.get(name, 0.0):.1f}") for name in models.forecasts]
-    result.add_table(f"RMSE of the held-out forecast by horizon (steps of {data.params.time_step:g} hbar/J), "
+    # report
+    rows = [(name, *(f"{rmse[name][k - 1]:.4f}" for k in reported), f"{np.mean(energy_err[name]):.2e}",
+             f"{out_of_range[name]:.3%}", f"{fit_seconds.get(name, 0.0):.1f}") for name in forecasts]
+    result.add_table(f"RMSE of the held-out forecast by horizon (steps of {params.time_step:g} hbar/J), "
                      "energy error per spin and out-of-range values",
                      ("model", *(f"h={k}" for k in reported), "|E error|/N", "|<sigma>| > 1", "fit s"), rows)
-    histories = {name: (net.loss_curve_, net.validation_curve_) for name, net in models.networks.items()}
-    _figures(result, rmse, ev.skill, ev.energy_err, models.forecasts, data.X_test, data.Y_test, data.names,
-             data.params.time_step, histories)
-    best_net, skill, m = _best_network(ev), ev.skill, result.metrics
-    lin_vs = float(np.mean(rmse["linear"]) / np.mean(rmse[best_net]))
-    degrade = {n: int(m[f"skill_below_half_horizon_{n}"]) for n in NETWORKS}
+    _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, params.time_step, networks)
+    mt, lin_vs = result.metrics, float(np.mean(rmse["linear"]) / np.mean(rmse[best_net]))
+    degrade = {n: int(mt[f"skill_below_half_horizon_{n}"]) for n in NETWORKS}
     result.summary = (
-        f"{data.n_train} training and {data.n_test} held-out exact trajectories; window {config.window} steps, "
+        f"{len(train_traj)} training and {n_test} held-out exact trajectories; window {config.window} steps, "
         f"forecasts 1..{H} steps ahead. LSTM / transformer beat persistence at every horizon: "
-        f"{m['beats_persistence_lstm']} / {m['beats_persistence_transformer']} "
+        f"{mt['beats_persistence_lstm']} / {mt['beats_persistence_transformer']} "
         f"(worst skill {skill['lstm'].min():.2f} / {skill['transformer'].min():.2f}). Their skill falls below 0.5 "
         f"(RMSE half of persistence's) at horizon {degrade['lstm']} / {degrade['transformer']} steps "
         f"({H + 1} means never within {H}).\n\n"
@@ -287,33 +204,30 @@ def _report(result: StudyResult, config: Config, data: _Data, models: _Models, e
         f"({best_net}, learning the residual of {config.network_base}) {np.mean(rmse[best_net]):.4f}, ratio "
         f"{lin_vs:.2f}. Observables of a finite quantum system are sums of sinusoids at the Bohr frequencies, so "
         "a linear recurrence fits them exactly given a long enough window: linear prediction is the baseline to "
-        f"beat, not persistence. Linear prediction puts {ev.out_of_range['linear']:.2%} of its values outside "
+        f"beat, not persistence. Linear prediction puts {out_of_range['linear']:.2%} of its values outside "
         "[-1, 1]; the network forecasts none, by construction.")
 
-
-def _artifacts(result: StudyResult, config: Config, ctx: StudyContext, data: _Data, models: _Models) -> None:
-    result.artifacts["tfim_trajectories.h5"] = lambda path: data.ds.save(path)
-    common = {"channels": data.names, "window": config.window, "horizon": config.horizon,
-              "time_step_hbar_over_J": data.params.time_step, "n_spins": config.n_spins, "h_over_J": config.h,
-              "seed": ctx.seed}
-    meta = {**common, "task": "forecast", "input": "past window (n, window * channels), flattened",
+    # artifacts
+    result.artifacts["tfim_trajectories.h5"] = lambda path: ds.save(path)
+    common = {"channels": names, "window": config.window, "horizon": H, "time_step_hbar_over_J": params.time_step,
+              "n_spins": config.n_spins, "h_over_J": config.h, "seed": ctx.seed, "task": "forecast"}
+    meta = {**common, "input": "past window (n, window * channels), flattened",
             "output": "(n, horizon * channels), flattened"}
-    result.artifacts["linear"] = lambda path, model=models.ridge, md=meta: save_model(model, path, metadata=md)
-    for name, net in models.networks.items():
-        meta = {**common, "task": "forecast", "network_base": config.network_base,
-                "input": "past window (n, window, channels)",
+    result.artifacts["linear"] = lambda path, model=ridge, md=meta: save_model(model, path, metadata=md)
+    for name, net in networks.items():
+        meta = {**common, "network_base": config.network_base, "input": "past window (n, window, channels)",
                 "output": f"correction (n, horizon * channels) to the {config.network_base} forecast: forecast = "
                           "clip(base + output reshaped to (n, horizon, channels), -1, 1)"}
         result.artifacts[name] = lambda path, model=net, md=meta: save_model(model, path, metadata=md)
+    return result
 
 
-def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, dt, histories) -> None:
+def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, dt, networks) -> None:
     H = Y_test.shape[1]
-    steps = np.arange(1, H + 1)
+    steps, t_past = np.arange(1, H + 1), np.arange(X_test.shape[1]) * dt
     styles = {"persistence": ("k", "--"), "linear": ("tab:green", ":"), "lstm": ("tab:blue", "-"),
               "transformer": ("tab:orange", "-")}
-    fig = new_figure(figsize=(15, 4.3))
-    axes = fig.subplots(1, 3)
+    axes = (fig := new_figure(figsize=(15, 4.3))).subplots(1, 3)
     for name, err in rmse.items():
         c, ls = styles[name]
         axes[0].semilogy(steps, err, color=c, ls=ls, label=name)
@@ -321,18 +235,13 @@ def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, 
         if name in skill:
             axes[1].plot(steps, skill[name], color=c, ls=ls, label=name)
     axes[1].axhline(0.5, color="grey", lw=0.8), axes[1].axhline(0.0, color="k", lw=0.8)
-    axes[0].set_title("RMSE over all channels vs horizon"), axes[0].set_xlabel("forecast horizon (steps)")
-    axes[1].set_title("Skill 1 - RMSE/RMSE(persistence)"), axes[1].set_xlabel("forecast horizon (steps)")
-    axes[2].set_title("|E(forecast) - E| per spin (persistence: 0)"), axes[2].set_xlabel("forecast horizon (steps)")
-    for ax in axes:
-        ax.legend(fontsize=8)
+    for ax, title in zip(axes, ("RMSE over all channels vs horizon", "Skill 1 - RMSE/RMSE(persistence)",
+                                "|E(forecast) - E| per spin (persistence: 0)")):
+        ax.set_title(title), ax.set_xlabel("forecast horizon (steps)"), ax.legend(fontsize=8)
     result.add_figure("forecast_error", fig, "Held-out forecast error vs horizon for every model: where the "
                       "learned forecasts degrade, how much better than persistence they stay, and how far the "
                       "energy implied by the forecast drifts from the conserved energy.")
-    fig = new_figure(figsize=(15, 4.0))
-    axes = fig.subplots(1, 3)
-    sample = 0
-    t_past = np.arange(X_test.shape[1]) * dt
+    axes, sample = (fig := new_figure(figsize=(15, 4.0))).subplots(1, 3), 0
     t_future = (X_test.shape[1] + np.arange(H)) * dt
     for ax, ch in zip(axes, (0, len(names) // 3, len(names) - 1)):
         ax.plot(t_past, X_test[sample, :, ch], "k", lw=1.5, label="past (exact)")
@@ -344,10 +253,9 @@ def _figures(result, rmse, skill, energy_err, forecasts, X_test, Y_test, names, 
     axes[0].legend(fontsize=7)
     result.add_figure("forecast_example", fig, "One held-out window: the exact past and future of three observables "
                       "and each model's forecast.")
-    fig = new_figure(figsize=(6, 4))
-    ax = fig.subplots()
-    for name, (loss, val) in histories.items():
-        c, _ = styles[name]
+    ax = (fig := new_figure(figsize=(6, 4))).subplots()
+    for name, net in networks.items():
+        c, loss, val = styles[name][0], net.loss_curve_, net.validation_curve_
         ax.semilogy(loss, color=c, label=f"{name} train")
         if len(val):
             ax.semilogy(val, color=c, ls=":", label=f"{name} validation")
