@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from collections import namedtuple
+from dataclasses import dataclass
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ..errors import ParameterError
-from ..inverse import Gaussian, InverseProblem, MCMCResult, NotConvergedError, Prior, linear_gaussian_posterior, mcmc
+from ..inverse import Gaussian, InverseProblem, MCMCResult, Prior, linear_gaussian_posterior, mcmc
 from ..physics.audit import Audit, coverage_band
 from ..result import StudyResult, new_figure
 from ..sim import heat_rod as heat
@@ -39,6 +40,7 @@ LEVEL = 0.9
 """Credible level whose coverage is checked."""
 ALPHA = 0.01
 """Chance that a perfectly calibrated method fails its coverage check (one parameter: no Bonferroni split)."""
+Fit = namedtuple("Fit", "interval mean std seconds posterior")  # one method, one problem: 90 % interval, ln k
 
 
 @dataclass(frozen=True)
@@ -97,25 +99,18 @@ def _iterated(problem: InverseProblem, y: np.ndarray, max_iter: int = 30) -> Gau
     return post
 
 
-@dataclass
-class Fit:
-    """One method's posterior summary of one problem: 90 % interval, mean, std (of ln k), seconds, posterior."""
-
-    interval: tuple[np.ndarray, np.ndarray]
-    mean: float
-    std: float
-    seconds: float
-    posterior: object
-
-
-@dataclass
-class Coverage:
-    """Per method, over the problems it inverted: truth inside the 90 % interval, interval width, seconds."""
-
-    hits: dict[str, list[bool]] = field(default_factory=lambda: {m: [] for m in METHODS})
-    widths: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in METHODS})
-    seconds: dict[str, list[float]] = field(default_factory=lambda: {m: [] for m in METHODS})
-    n_unconverged: int = 0
+def _posteriors(problem: InverseProblem, y: np.ndarray, config: Config, seed: int) -> tuple[dict, MCMCResult]:
+    """The three posteriors of one observation (``None`` for an MCMC run that did not converge)."""
+    t = time.perf_counter()
+    lin = _linearised(problem, y, float(problem.prior.a[0]))
+    out = {"linearised": Fit(lin.interval(LEVEL), float(lin.mean[0]), float(lin.std[0]), time.perf_counter() - t, lin)}
+    t = time.perf_counter()
+    it = _iterated(problem, y)
+    out["iterated"] = Fit(it.interval(LEVEL), float(it.mean[0]), float(it.std[0]), time.perf_counter() - t, it)
+    res = mcmc(problem, y, n_walkers=config.n_walkers, n_steps=config.n_steps, seed=seed)
+    p = res.posterior() if res.converged else None  # posterior() refuses an unconverged run
+    out["mcmc"] = None if p is None else Fit(p.interval(LEVEL), float(p.mean[0]), float(p.std[0]), res.seconds, p)
+    return out, res
 
 
 def run(config: Config, ctx: StudyContext) -> StudyResult:
@@ -123,20 +118,48 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     rng = ctx.rng()
     # simulate: problems drawn from the prior
     theta, Y = problem.simulate(config.n_problems, rng)
-    # fit: three posteriors per problem
-    cov, showcase = _invert_all(problem, config, theta, Y, rng, ctx.progress)
+    # fit: three posteriors per problem; per method, truth inside the 90 % interval, its width, seconds
+    hits, widths, seconds = ({m: [] for m in METHODS} for _ in range(3))
+    n_unconverged, showcase = 0, None
+    for i in tqdm(range(config.n_problems), disable=not ctx.progress, desc="problems"):
+        out, res = _posteriors(problem, Y[i], config, int(rng.integers(2**31 - 1)))
+        showcase = showcase or (out, res)
+        for m, fit in out.items():
+            if fit is not None:
+                lo, hi = fit.interval
+                hits[m].append(bool(lo[0] <= theta[i, 0] <= hi[0]))
+                widths[m].append(float(hi[0] - lo[0]))
+                seconds[m].append(fit.seconds)
+        n_unconverged += out["mcmc"] is None
     result = ctx.result("Thermal conductivity of a rod from noisy sensors: conjugate updates vs MCMC")
-    # evaluate: coverage, width and cost per method
+    # evaluate and audit: coverage, width and cost per method; its coverage in the binomial band (and the table row)
+    a, rows = Audit("conductivity posteriors"), []
     for m in METHODS:
-        if cov.hits[m]:
-            result.add_metric(f"coverage_90_{m}", float(np.mean(cov.hits[m])))
-            result.add_metric(f"mean_width_90_ln_k_{m}", float(np.mean(cov.widths[m])))
-            result.add_metric(f"seconds_per_inversion_{m}", float(np.mean(cov.seconds[m])))
-    result.add_metric("mcmc_unconverged_problems", cov.n_unconverged)
-    # audit
-    result.add_audit(_audit(cov, config.n_problems))
+        n = len(hits[m])
+        c = float(np.mean(hits[m])) if n else math.nan
+        low, high = coverage_band(n, LEVEL, alpha=ALPHA) if n else (math.nan, math.nan)
+        if n:
+            result.add_metric(f"coverage_90_{m}", c)
+            result.add_metric(f"mean_width_90_ln_k_{m}", float(np.mean(widths[m])))
+            result.add_metric(f"seconds_per_inversion_{m}", float(np.mean(seconds[m])))
+            a.check(f"coverage_90_{m}_low", c, ">=", low,
+                    f"{m}: 90 % intervals contain the truth in at least {round(low * n)} of {n} problems "
+                    f"(binomial band, a calibrated method fails it with probability <= {ALPHA:g})")
+            a.check(f"coverage_90_{m}_high", c, "<=", high,
+                    f"{m}: ... and in at most {round(high * n)} of {n} (not needlessly wide)")
+        rows.append((m, n, round(c, 3), f"{low:.3f}-{high:.3f}", round(float(np.mean(widths[m])), 4) if n else "",
+                     f"{np.mean(seconds[m]):.3g}" if n else "",
+                     "calibrated" if n and low <= c <= high else "FAILS the binomial band"))
+    result.add_metric("mcmc_unconverged_problems", n_unconverged)
+    a.check("mcmc_unconverged_fraction", n_unconverged / config.n_problems, "<=", 0.05,
+            "MCMC runs that failed R-hat / tau / ESS checks (excluded from its coverage, never reported as results)")
+    result.add_audit(a)
     # report
-    rows = _coverage_table(result, cov, config.n_problems)
+    result.add_table(f"Coverage of 90 % credible intervals for ln k over {config.n_problems} simulated problems "
+                     f"(binomial std {math.sqrt(0.09 / config.n_problems):.3f}; band: a calibrated method falls "
+                     f"outside with probability <= {ALPHA:g})",
+                     ("method", "problems", "coverage", "band", "mean width (ln k)", "seconds / inversion",
+                      "verdict"), rows)
     _figures(result, problem, rod, theta[0], Y[0], showcase)
     fails = [r[0] for r in rows if r[-1] != "calibrated"]
     result.summary = (
@@ -149,96 +172,23 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     return result
 
 
-def _posteriors(problem: InverseProblem, y: np.ndarray, config: Config, seed: int) -> tuple[dict, MCMCResult]:
-    """The three posteriors of one observation (``None`` for an MCMC run that did not converge)."""
-    out = {}
-    t = time.perf_counter()
-    lin = _linearised(problem, y, float(problem.prior.a[0]))
-    out["linearised"] = Fit(lin.interval(LEVEL), float(lin.mean[0]), float(lin.std[0]), time.perf_counter() - t, lin)
-    t = time.perf_counter()
-    it = _iterated(problem, y)
-    out["iterated"] = Fit(it.interval(LEVEL), float(it.mean[0]), float(it.std[0]), time.perf_counter() - t, it)
-    res = mcmc(problem, y, n_walkers=config.n_walkers, n_steps=config.n_steps, seed=seed)
-    try:
-        post = res.posterior()
-        out["mcmc"] = Fit(post.interval(LEVEL), float(post.mean[0]), float(post.std[0]), res.seconds, post)
-    except NotConvergedError:
-        out["mcmc"] = None
-    return out, res
-
-
-def _invert_all(problem, config, theta, Y, rng, progress) -> tuple[Coverage, tuple[dict, MCMCResult]]:
-    cov, showcase = Coverage(), None
-    for i in tqdm(range(config.n_problems), disable=not progress, desc="problems"):
-        out, res = _posteriors(problem, Y[i], config, int(rng.integers(2**31 - 1)))
-        if i == 0:
-            showcase = (out, res)
-        for m, fit in out.items():
-            if fit is None:
-                continue
-            (lo, hi) = fit.interval
-            cov.hits[m].append(bool(lo[0] <= theta[i, 0] <= hi[0]))
-            cov.widths[m].append(float(hi[0] - lo[0]))
-            cov.seconds[m].append(fit.seconds)
-        cov.n_unconverged += out["mcmc"] is None
-    return cov, showcase
-
-
-def _audit(cov: Coverage, n_problems: int) -> Audit:
-    a = Audit("conductivity posteriors")
-    for m in METHODS:
-        if not cov.hits[m]:
-            continue
-        n, c = len(cov.hits[m]), float(np.mean(cov.hits[m]))
-        low, high = coverage_band(n, LEVEL, alpha=ALPHA)
-        a.check(f"coverage_90_{m}_low", c, ">=", low,
-                f"{m}: 90 % intervals contain the truth in at least {round(low * n)} of {n} problems "
-                f"(binomial band, a calibrated method fails it with probability <= {ALPHA:g})")
-        a.check(f"coverage_90_{m}_high", c, "<=", high,
-                f"{m}: ... and in at most {round(high * n)} of {n} (not needlessly wide)")
-    a.check("mcmc_unconverged_fraction", cov.n_unconverged / n_problems, "<=", 0.05,
-            "MCMC runs that failed R-hat / tau / ESS checks (excluded from its coverage, never reported as results)")
-    return a
-
-
-def _coverage_table(result: StudyResult, cov: Coverage, n_problems: int) -> list[tuple]:
-    rows = []
-    for m in METHODS:
-        hits = cov.hits[m]
-        c = float(np.mean(hits)) if hits else float("nan")
-        low, high = coverage_band(len(hits), LEVEL, alpha=ALPHA) if hits else (math.nan, math.nan)
-        verdict = "calibrated" if hits and low <= c <= high else "FAILS the binomial band"
-        rows.append((m, len(hits), round(c, 3), f"{low:.3f}-{high:.3f}",
-                     round(float(np.mean(cov.widths[m])), 4) if hits else "",
-                     f"{np.mean(cov.seconds[m]):.3g}" if hits else "", verdict))
-    result.add_table(f"Coverage of 90 % credible intervals for ln k over {n_problems} simulated problems "
-                     f"(binomial std {math.sqrt(0.09 / n_problems):.3f}; band: a calibrated method falls outside "
-                     f"with probability <= {ALPHA:g})",
-                     ("method", "problems", "coverage", "band", "mean width (ln k)", "seconds / inversion",
-                      "verdict"), rows)
-    return rows
-
-
 def _figures(result, problem, rod, u_true, y, showcase) -> None:
     out, res = showcase
     fig = new_figure(figsize=(13, 4.6))
     axes = fig.subplots(1, 2)
-    data = y.reshape(rod.n_times, -1)
     for j, x in enumerate(rod.sensor_positions):
-        axes[0].plot(rod.times, data[:, j], "o", ms=4, color=f"C{j}", label=f"sensor x/L = {x:g}")
+        axes[0].plot(rod.times, y.reshape(rod.n_times, -1)[:, j], "o", ms=4, color=f"C{j}", label=f"sensor x/L = {x:g}")
         if out["mcmc"] is not None:
-            fit = heat.sensor_temperatures(rod, math.exp(out["mcmc"].mean))[:, j]
-            axes[0].plot(rod.times, fit, "-", color=f"C{j}")
+            axes[0].plot(rod.times, heat.sensor_temperatures(rod, math.exp(out["mcmc"].mean))[:, j], "-", color=f"C{j}")
     axes[0].set_xlabel("t (s)"), axes[0].set_ylabel("temperature rise (K)"), axes[0].legend(fontsize=8)
     axes[0].set_title("Noisy sensor data and the posterior-mean model")
     ax = axes[1]
     grid = np.linspace(problem.prior.a[0] - 3 * problem.prior.b[0], problem.prior.a[0] + 3 * problem.prior.b[0], 2000)
     pdf = lambda g, mu, s: np.exp(-0.5 * ((g - mu) / s) ** 2) / (s * math.sqrt(2 * math.pi))  # noqa: E731
     ax.plot(np.exp(grid), pdf(grid, problem.prior.a[0], problem.prior.b[0]), "k:", label="prior")
-    post_lo = min(v.mean - 6 * v.std for v in out.values() if v is not None)
-    post_hi = max(v.mean + 6 * v.std for v in out.values() if v is not None)
     inset = ax.inset_axes([0.55, 0.4, 0.42, 0.55])
-    fine = np.linspace(post_lo, post_hi, 400)
+    fine = np.linspace(min(v.mean - 6 * v.std for v in out.values() if v is not None),
+                       max(v.mean + 6 * v.std for v in out.values() if v is not None), 400)
     for m, style in (("linearised", "C1--"), ("iterated", "C2-")):
         inset.plot(np.exp(fine), pdf(fine, out[m].mean, out[m].std), style, label=m)
     if out["mcmc"] is not None:

@@ -19,7 +19,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult
 from ..sim import elements
-from ..workflows import Comparison, add_to_result, compare
+from ..workflows import add_to_result, compare
 from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
@@ -44,8 +44,13 @@ QUICK = Config(models=("linear", "forest", "gbt", "gp"), cv=3)
 
 
 def run(config: Config, ctx: StudyContext) -> StudyResult:
-    # simulate: here, the measured table
-    ds, X, y, features, target = _element_data(config)
+    # simulate: here, the measured table (log10 for density)
+    ds = elements.element_table(config.target)
+    features, target = json.loads(ds.attrs["features"]), str(ds.attrs["target"])
+    X = np.column_stack([ds[f].astype(float) for f in features])
+    y = ds[target].astype(float)
+    if config.target == "density":  # gases at ~1e-4 g/cm3 and solids at 1-22: learn the logarithm
+        y, target = np.log10(y), f"log10_{target}"
     # fit: the regressor zoo, cross-validated
     comp = compare(X, y, features, task="regression", target=target, models=list(config.models), cv=config.cv,
                    test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device, progress=ctx.progress)
@@ -59,7 +64,12 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     result.add_metric("best_test_rmse", best.test["rmse"])
     result.add_metric("mean_predictor_test_rmse", baseline)
     # audit
-    result.add_audit(_audit(config, comp, baseline))
+    a = Audit(f"{best.name} {config.target} model")
+    a.check("cv_r2_minus_2std", best.cv_mean - 2 * best.cv_std, ">=", 0.0,
+            "cross-validated R² beats predicting the mean by more than twice its fold-to-fold spread")
+    a.check("test_rmse_over_mean_predictor", best.test["rmse"] / baseline, "<=", 0.8,
+            "held-out RMSE relative to predicting the training mean")
+    result.add_audit(a)
     # report
     dropped = {k: v for k, v in ds.attrs.items() if str(k).startswith("dropped")}
     result.summary = (
@@ -68,25 +78,3 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
         f"{baseline:.4g} for predicting the mean.\n\nDropped elements: {dropped}")
     result.artifacts["elements.h5"] = lambda path: ds.save(path)
     return result
-
-
-def _element_data(config: Config):
-    """The element table, its feature matrix and target (log10 for density)."""
-    ds = elements.element_table(config.target)
-    features = json.loads(ds.attrs["features"])
-    target = str(ds.attrs["target"])
-    X = np.column_stack([ds[f].astype(float) for f in features])
-    y = ds[target].astype(float)
-    if config.target == "density":  # gases at ~1e-4 g/cm3 and solids at 1-22: learn the logarithm
-        y, target = np.log10(y), f"log10_{target}"
-    return ds, X, y, features, target
-
-
-def _audit(config: Config, comp: Comparison, baseline: float) -> Audit:
-    best = comp.best
-    a = Audit(f"{best.name} {config.target} model")
-    a.check("cv_r2_minus_2std", best.cv_mean - 2 * best.cv_std, ">=", 0.0,
-            "cross-validated R² beats predicting the mean by more than twice its fold-to-fold spread")
-    a.check("test_rmse_over_mean_predictor", best.test["rmse"] / baseline, "<=", 0.8,
-            "held-out RMSE relative to predicting the training mean")
-    return a

@@ -20,9 +20,9 @@ import numpy as np
 from ..errors import ParameterError
 from ..explain import permutation_importances, shap_importances, standardized_coefficients
 from ..physics.audit import Audit
-from ..result import StudyResult
+from ..result import StudyResult, Table
 from ..sim import pipe_flow
-from ..workflows import Comparison, add_to_result, compare
+from ..workflows import add_to_result, compare
 from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
@@ -73,64 +73,47 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     ds = pipe_flow.pipe_flow_dataset(pipe_flow.PipeFlowParams(n_samples=config.n_samples,
                                                               noise_sigma=config.noise_sigma), seed=ctx.seed)
     X = np.column_stack([np.log10(ds[n]) for n in PHYSICAL] + [ds["decoy"]])
-    y = ds["log10_pressure_drop_Pa"]
     # fit: the zoo
-    comp = compare(X, y, FEATURES, task="regression", target="log10_pressure_drop_Pa", models=list(config.models),
-                   cv=config.cv, test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device,
-                   progress=ctx.progress)
+    comp = compare(X, ds["log10_pressure_drop_Pa"], FEATURES, task="regression", target="log10_pressure_drop_Pa",
+                   models=list(config.models), cv=config.cv, test_fraction=config.test_fraction, seed=ctx.seed,
+                   device=ctx.device, progress=ctx.progress)
     result = ctx.result("Feature importance against the physics: pipe-flow pressure drop and a decoy")
     add_to_result(comp, result, seed=ctx.seed)
-    # evaluate: the physics' own importance, then three explanation methods
+    # evaluate: the physics' own importance; coefficients of the linear model, permutation and SHAP; L's exponent
     physics = exact_importance(comp.X_test[:, :6], ctx.seed)  # the decoy is not an argument of the law: exactly 0
     truth = [FEATURES[i] for i in np.argsort(-physics)][:2]
-    importances = _importances(comp, ctx.seed)
-    length_exp = _length_exponent(comp.model("linear").estimator)
-    # audit
-    result.add_audit(_audit(importances, truth, length_exp))
-    # report
-    result.add_metric("length_exponent", length_exp)
-    for i, f in enumerate(FEATURES[:6]):
-        result.add_metric(f"physics_importance_{f}", physics[i])
-    result.add_table("Importance by method (larger = more important); physics = exact law's own",
-                     ("feature", "physics (exact law)", *importances),
-                     [(f, round(float(physics[i]), 5) if i < 6 else 0.0,
-                       *(round(float(imp.values[i]), 5) for imp in importances.values()))
-                      for i, f in enumerate(FEATURES)])
-    result.tables.insert(0, result.tables.pop())  # the headline table first
-    result.summary = (
-        f"The exact law ranks {truth[0]} and {truth[1]} first. Best model {comp.best.name} (held-out R² "
-        f"{comp.best.test['r2']:.5f}). Every explanation method ranks the decoy last: "
-        f"{all(imp.ranking()[-1] == 'decoy' for imp in importances.values())}.")
-    result.artifacts["pipe_flow.h5"] = lambda path: ds.save(path)
-    return result
-
-
-def _importances(comp: Comparison, seed: int) -> dict:
-    """Standardised coefficients of the linear model; permutation and SHAP of the linear and the best model."""
     linear = comp.model("linear").estimator
     importances = {"coefficients (linear)": standardized_coefficients(linear, comp.X_train, FEATURES)}
     for label, model in (("linear", linear), (comp.best.name, comp.best.estimator)):
         importances[f"permutation ({label})"] = permutation_importances(model, comp.X_test, comp.y_test, FEATURES,
-                                                                        task="regression", seed=seed)
-        importances[f"SHAP ({label})"] = shap_importances(model, comp.X_test, FEATURES, task="regression", seed=seed)[0]
-    return importances
-
-
-def _length_exponent(linear) -> float:
-    """The linear model's coefficient of log10 L in original units (the exponent of L in Δp)."""
+                                                                        task="regression", seed=ctx.seed)
+        importances[f"SHAP ({label})"] = shap_importances(model, comp.X_test, FEATURES, task="regression",
+                                                          seed=ctx.seed)[0]
     coef = linear[-1].coef_ / linear[0].scale_ if hasattr(linear, "steps") else linear.coef_
-    return float(np.ravel(coef)[FEATURES.index("log10_length_m")])
-
-
-def _audit(importances: dict, truth: list[str], length_exp: float) -> Audit:
+    length_exp = float(np.ravel(coef)[FEATURES.index("log10_length_m")])
+    # audit
     a = Audit("explanations vs the Darcy–Weisbach law")
     for label, imp in importances.items():
-        key = label.replace(" (", "_").replace(")", "").replace(" ", "_").lower()
-        ranking = imp.ranking()
+        key, ranking = label.replace(" (", "_").replace(")", "").replace(" ", "_").lower(), imp.ranking()
         a.check(f"decoy_rank_{key}", float(ranking.index("decoy") + 1), ">=", float(len(FEATURES)),
                 f"{label}: rank of the decoy (last = {len(FEATURES)})")
         a.check(f"top2_match_{key}", float(set(ranking[:2]) == set(truth)), ">=", 1.0,
                 f"{label}: the two most important inputs are the physics' two ({', '.join(truth)})")
     a.check("length_exponent_error", abs(length_exp - 1.0), "<=", 0.02,
             f"fitted exponent of L (Δp ∝ L exactly, in every regime): {length_exp:.4f}")
-    return a
+    result.add_audit(a)
+    # report
+    result.add_metric("length_exponent", length_exp)
+    for i, f in enumerate(FEATURES[:6]):
+        result.add_metric(f"physics_importance_{f}", physics[i])
+    result.tables.insert(0, Table("Importance by method (larger = more important); physics = exact law's own",
+                                  ("feature", "physics (exact law)", *importances),
+                                  tuple((f, round(float(physics[i]), 5) if i < 6 else 0.0,
+                                         *(round(float(imp.values[i]), 5) for imp in importances.values()))
+                                        for i, f in enumerate(FEATURES))))  # the headline table first
+    result.summary = (
+        f"The exact law ranks {truth[0]} and {truth[1]} first. Best model {comp.best.name} (held-out R² "
+        f"{comp.best.test['r2']:.5f}). Every explanation method ranks the decoy last: "
+        f"{all(imp.ranking()[-1] == 'decoy' for imp in importances.values())}.")
+    result.artifacts["pipe_flow.h5"] = lambda path: ds.save(path)
+    return result

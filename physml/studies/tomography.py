@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParameterError
-from ..inverse import LearnedReconstruction, TVResult, tv_tomography
+from ..inverse import LearnedReconstruction, tv_tomography
 from ..physics.audit import Audit
 from ..result import StudyResult, new_figure
 from ..sim import tomography as tomo
@@ -86,25 +86,61 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     t = time.perf_counter()
     learned = np.clip(net.predict(fbp), 0, None) * mask
     seconds["learned"] = seconds["fbp"] + time.perf_counter() - t  # the network cleans the FBP image
-    # evaluate: PSNR and SSIM against the phantom
-    recs = {"fbp": fbp, "regularized": tv.image, "learned": learned}
-    scores = _scores(img, recs)
+    # evaluate: PSNR and SSIM against the phantom (data range: the phantom's)
+    from skimage.metrics import peak_signal_noise_ratio as psnr
+    from skimage.metrics import structural_similarity as ssim
+    span = float(img.max() - img.min())
+    scores = {name: (psnr(img, rec, data_range=span), ssim(img, rec, data_range=span))
+              for name, rec in (("fbp", fbp), ("regularized", tv.image), ("learned", learned))}
+    (fbp_psnr, fbp_ssim), (tv_psnr, tv_ssim), (learned_psnr, learned_ssim) = scores.values()
     result = ctx.result("Limited-angle tomography: filtered back-projection vs TV-regularised vs learned "
                         "reconstruction")
-    _metrics(result, scores, held, net, tv, seconds)
+    m = result.add_metric
+    m("psnr_fbp", fbp_psnr)
+    m("psnr_regularized", tv_psnr)
+    m("psnr_gain_db", tv_psnr - fbp_psnr)
+    m("ssim_fbp", fbp_ssim)
+    m("ssim_regularized", tv_ssim)
+    m("psnr_learned", learned_psnr)
+    m("ssim_learned", learned_ssim)
+    m("psnr_learned_gain_over_fbp_db", learned_psnr - fbp_psnr)
+    m("psnr_fbp_heldout_phantoms", held["fbp"])
+    m("psnr_learned_heldout_phantoms", held["learned"])
+    m("seconds_training_learned", net.fit_seconds_)
+    m("seconds_learned", seconds["learned"])
+    m("tv_weight", tv.weight)
+    m("residual_over_noise_level", tv.residual_norm / tv.target_residual)
+    m("seconds_fbp", seconds["fbp"])
+    m("seconds_regularized", seconds["regularized"])
     # audit
-    result.add_audit(_audit(scores, tv))
+    a = Audit("tv reconstruction")
+    a.check("psnr_gain_db", tv_psnr - fbp_psnr, ">=", 3.0,
+            "TV-regularised reconstruction beats filtered back-projection by at least 3 dB PSNR")
+    a.check("discrepancy_mismatch", abs(tv.residual_norm / tv.target_residual - 1), "<=", 0.1,
+            "the chosen weight's sinogram misfit is the noise level sqrt(m) sigma (discrepancy principle)")
+    a.check("min_value", float(tv.image.min()), ">=", 0.0, "attenuation is non-negative")
+    result.add_audit(a)
     # report
-    _tables(result, config, scores, held, net, tv, seconds)
+    result.add_table("Reconstruction quality against the phantom", ("method", "PSNR (dB)", "SSIM", "seconds"),
+                     [("filtered back-projection", round(fbp_psnr, 2), round(fbp_ssim, 4), round(seconds["fbp"], 3)),
+                      ("TV-regularised (discrepancy principle)", round(tv_psnr, 2), round(tv_ssim, 4),
+                       round(seconds["regularized"], 2)),
+                      (f"learned (CNN on FBP, trained on {config.n_train_phantoms} random phantoms "
+                       f"in {net.fit_seconds_:.0f} s)", round(learned_psnr, 2), round(learned_ssim, 4),
+                       round(seconds["learned"], 3))])
+    result.add_table(f"Mean PSNR (dB) on {config.n_test_phantoms} held-out random ellipse phantoms",
+                     ("method", "PSNR (dB)"), [("filtered back-projection", round(held["fbp"], 2)),
+                                               ("learned", round(held["learned"], 2))])
+    result.add_table("Discrepancy rule: weights tried", ("weight", "sinogram misfit", "noise level"),
+                     [(f"{w:.4g}", round(r, 3), round(tv.target_residual, 3)) for w, r in tv.history])
     _figures(result, img, b, fbp, tv.image, learned, scores)
-    fbp_s, tv_s, learned_s = scores["fbp"], scores["regularized"], scores["learned"]
     result.summary = (
         f"{config.n_angles} projections over {config.angle_span_deg:g} degrees, noise "
         f"{100 * config.noise_fraction:g} % of the largest line integral. Filtered back-projection: PSNR "
-        f"{fbp_s[0]:.2f} dB, SSIM {fbp_s[1]:.3f}; TV-regularised (weight {tv.weight:.3g} by the discrepancy "
-        f"principle): PSNR {tv_s[0]:.2f} dB, SSIM {tv_s[1]:.3f}; learned (CNN on the FBP image, trained on "
-        f"{config.n_train_phantoms} random phantoms, never this one): PSNR {learned_s[0]:.2f} dB, SSIM "
-        f"{learned_s[1]:.3f} (held-out random phantoms: FBP {held['fbp']:.2f} dB, learned "
+        f"{fbp_psnr:.2f} dB, SSIM {fbp_ssim:.3f}; TV-regularised (weight {tv.weight:.3g} by the discrepancy "
+        f"principle): PSNR {tv_psnr:.2f} dB, SSIM {tv_ssim:.3f}; learned (CNN on the FBP image, trained on "
+        f"{config.n_train_phantoms} random phantoms, never this one): PSNR {learned_psnr:.2f} dB, SSIM "
+        f"{learned_ssim:.3f} (held-out random phantoms: FBP {held['fbp']:.2f} dB, learned "
         f"{held['learned']:.2f} dB). With so few angles FBP streaks; the TV prior (piecewise-constant tissue) "
         "removes the streaks and the noise the data cannot support; the network learns what streaks look like.")
     result.artifacts["sinogram.h5"] = lambda path: ds.save(path)
@@ -136,61 +172,6 @@ def _learned(config, params, mask, rng):
                                  for t, r in zip(test_imgs, recs)]))
             for name, recs in (("fbp", test_fbps), ("learned", test_rec))}
     return net, held
-
-
-def _scores(img: np.ndarray, recs: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
-    """(PSNR, SSIM) of each reconstruction against the phantom (data range: the phantom's)."""
-    from skimage.metrics import peak_signal_noise_ratio, structural_similarity
-
-    span = float(img.max() - img.min())
-    return {name: (peak_signal_noise_ratio(img, rec, data_range=span), structural_similarity(img, rec, data_range=span))
-            for name, rec in recs.items()}
-
-
-def _metrics(result: StudyResult, scores, held, net, tv: TVResult, seconds) -> None:
-    m = result.add_metric
-    m("psnr_fbp", scores["fbp"][0])
-    m("psnr_regularized", scores["regularized"][0])
-    m("psnr_gain_db", scores["regularized"][0] - scores["fbp"][0])
-    m("ssim_fbp", scores["fbp"][1])
-    m("ssim_regularized", scores["regularized"][1])
-    m("psnr_learned", scores["learned"][0])
-    m("ssim_learned", scores["learned"][1])
-    m("psnr_learned_gain_over_fbp_db", scores["learned"][0] - scores["fbp"][0])
-    m("psnr_fbp_heldout_phantoms", held["fbp"])
-    m("psnr_learned_heldout_phantoms", held["learned"])
-    m("seconds_training_learned", net.fit_seconds_)
-    m("seconds_learned", seconds["learned"])
-    m("tv_weight", tv.weight)
-    m("residual_over_noise_level", tv.residual_norm / tv.target_residual)
-    m("seconds_fbp", seconds["fbp"])
-    m("seconds_regularized", seconds["regularized"])
-
-
-def _audit(scores, tv: TVResult) -> Audit:
-    a = Audit("tv reconstruction")
-    a.check("psnr_gain_db", scores["regularized"][0] - scores["fbp"][0], ">=", 3.0,
-            "TV-regularised reconstruction beats filtered back-projection by at least 3 dB PSNR")
-    a.check("discrepancy_mismatch", abs(tv.residual_norm / tv.target_residual - 1), "<=", 0.1,
-            "the chosen weight's sinogram misfit is the noise level sqrt(m) sigma (discrepancy principle)")
-    a.check("min_value", float(tv.image.min()), ">=", 0.0, "attenuation is non-negative")
-    return a
-
-
-def _tables(result: StudyResult, config: Config, scores, held, net, tv: TVResult, seconds) -> None:
-    result.add_table("Reconstruction quality against the phantom", ("method", "PSNR (dB)", "SSIM", "seconds"),
-                     [("filtered back-projection", round(scores["fbp"][0], 2), round(scores["fbp"][1], 4),
-                       round(seconds["fbp"], 3)),
-                      ("TV-regularised (discrepancy principle)", round(scores["regularized"][0], 2),
-                       round(scores["regularized"][1], 4), round(seconds["regularized"], 2)),
-                      (f"learned (CNN on FBP, trained on {config.n_train_phantoms} random phantoms "
-                       f"in {net.fit_seconds_:.0f} s)", round(scores["learned"][0], 2),
-                       round(scores["learned"][1], 4), round(seconds["learned"], 3))])
-    result.add_table(f"Mean PSNR (dB) on {config.n_test_phantoms} held-out random ellipse phantoms",
-                     ("method", "PSNR (dB)"), [("filtered back-projection", round(held["fbp"], 2)),
-                                               ("learned", round(held["learned"], 2))])
-    result.add_table("Discrepancy rule: weights tried", ("weight", "sinogram misfit", "noise level"),
-                     [(f"{w:.4g}", round(r, 3), round(tv.target_residual, 3)) for w, r in tv.history])
 
 
 def _figures(result, img, b, fbp, tv, learned, scores) -> None:

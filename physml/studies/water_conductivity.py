@@ -22,7 +22,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult, new_figure
 from ..sim import water
-from ..workflows import Comparison, ModelScore, add_to_result, compare
+from ..workflows import add_to_result, compare
 from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
@@ -73,14 +73,36 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     add_to_result(comp, result, seed=ctx.seed)
     # evaluate: per phase, against the linear baseline
     best, linear = comp.best, comp.model("linear")
-    _phase_table(result, comp, ds, (linear, best))
+    phase = ds["phase"].astype(str)[comp.test_index]
+    rows = []
+    for s in (linear, best):
+        err = s.estimator.predict(comp.X_test) - comp.y_test
+        rows.append((s.name, *(round(float(np.sqrt(np.mean(err[phase == ph] ** 2))), 5) if np.any(phase == ph) else ""
+                               for ph in ("liquid", "vapour", "supercritical"))))
+    result.add_table("Where linear regression fails: RMSE in W/(m K) by phase (held-out)",
+                     ("model", "liquid", "vapour", "supercritical"), rows)
+    result.tables.insert(0, result.tables.pop())  # the headline table first
     m = result.add_metric
     m("best_r2", best.test["r2"])
     m("linear_r2", linear.test["r2"])
     m("best_rmse", best.test["rmse"])
     m("linear_rmse", linear.test["rmse"])
-    # audit
-    result.add_audit(_audit(best, linear))
+    # audit: fit quality, the jump across the saturation line at 1 MPa (T_sat ± 5 K), positivity
+    a = Audit(f"{best.name} conductivity model")
+    a.check("test_r2", best.test["r2"], ">=", 0.995, "held-out R² of the best model")
+    a.check("r2_gain_over_linear", best.test["r2"] - linear.test["r2"], ">=", 0.0,
+            "the chosen model does at least as well as the textbook linear baseline")
+    t_sat = float(water.saturation_temperature(1.0))
+    T = np.array([t_sat - 5.0, t_sat + 5.0])
+    true = water.thermal_conductivity(T, np.array([1.0, 1.0]))
+    pred = best.estimator.predict(features(T, np.array([1.0, 1.0])))
+    jump_true, jump_pred = float(true[0] - true[1]), float(pred[0] - pred[1])
+    a.check("saturation_jump_rel_error", abs(jump_pred - jump_true) / jump_true, "<=", 0.1,
+            f"k(liquid) - k(vapour) across the saturation line at 1 MPa (T_sat ± 5 K): true {jump_true:.3f} W/(m K)")
+    grid = features(np.linspace(275, 1000, 200).repeat(20), np.tile(np.logspace(-1, np.log10(50), 20), 200))
+    a.check("min_predicted_k", float(best.estimator.predict(grid).min()), ">=", 0.0,
+            "thermal conductivity is positive everywhere on a (T, log p) grid over the domain")
+    result.add_audit(a)
     # report
     _figure(result, comp, best, linear)
     result.summary = (
@@ -90,40 +112,6 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
         "saturation line, a discontinuity in (T, p) that a linear model cannot represent; trees and kernels can.")
     result.artifacts["water_conductivity.h5"] = lambda path: ds.save(path)
     return result
-
-
-def _phase_table(result: StudyResult, comp: Comparison, ds, scores) -> None:
-    phase = ds["phase"].astype(str)[comp.test_index]
-    rows = []
-    for s in scores:
-        err = s.estimator.predict(comp.X_test) - comp.y_test
-        rows.append((s.name, *(round(float(np.sqrt(np.mean(err[phase == ph] ** 2))), 5) if np.any(phase == ph) else ""
-                               for ph in ("liquid", "vapour", "supercritical"))))
-    result.add_table("Where linear regression fails: RMSE in W/(m K) by phase (held-out)",
-                     ("model", "liquid", "vapour", "supercritical"), rows)
-    result.tables.insert(0, result.tables.pop())  # the headline table first
-
-
-def _audit(best: ModelScore, linear: ModelScore) -> Audit:
-    a = Audit(f"{best.name} conductivity model")
-    a.check("test_r2", best.test["r2"], ">=", 0.995, "held-out R² of the best model")
-    a.check("r2_gain_over_linear", best.test["r2"] - linear.test["r2"], ">=", 0.0,
-            "the chosen model does at least as well as the textbook linear baseline")
-    jump_true, jump_pred = _saturation_jump(best.estimator)
-    a.check("saturation_jump_rel_error", abs(jump_pred - jump_true) / jump_true, "<=", 0.1,
-            f"k(liquid) - k(vapour) across the saturation line at 1 MPa (T_sat ± 5 K): true {jump_true:.3f} W/(m K)")
-    grid = features(np.linspace(275, 1000, 200).repeat(20), np.tile(np.logspace(-1, np.log10(50), 20), 200))
-    a.check("min_predicted_k", float(best.estimator.predict(grid).min()), ">=", 0.0,
-            "thermal conductivity is positive everywhere on a (T, log p) grid over the domain")
-    return a
-
-
-def _saturation_jump(model) -> tuple[float, float]:
-    t_sat = float(water.saturation_temperature(1.0))
-    T = np.array([t_sat - 5.0, t_sat + 5.0])
-    true = water.thermal_conductivity(T, np.array([1.0, 1.0]))
-    pred = model.predict(features(T, np.array([1.0, 1.0])))
-    return float(true[0] - true[1]), float(pred[0] - pred[1])
 
 
 def _figure(result, comp, best, linear) -> None:
