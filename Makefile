@@ -6,7 +6,7 @@
 # pulls a multi-GB GPU build.
 PY ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-v3
+STAMP := $(VENV)/.installed-v4
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 export MPLCONFIGDIR ?= $(CURDIR)/.cache/matplotlib
 export MPLBACKEND := Agg
@@ -28,5 +28,9 @@ study: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check physml tests scripts
 
+# One pytest worker per core (pytest-xdist, files kept together so session fixtures run once per worker), each
+# with one OpenMP/torch thread: measured on 2 cores, 446 s against 813 s for one process with default threads.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	OMP_NUM_THREADS=1 $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

@@ -39,7 +39,7 @@ from .errors import ParameterError
 
 __all__ = [
     "check_int", "check_real", "check_range", "check_choice", "check_bool", "check_ints", "check_seed",
-    "Constraint", "Int", "Real", "OneOf", "Bool", "Ints", "Strs", "validate_fields", "check_annotations",
+    "Constraint", "Int", "Real", "OneOf", "Bool", "Ints", "Strs", "OptionalOf", "validate_fields", "check_annotations",
     "SEED_MAX",
 ]
 
@@ -220,6 +220,16 @@ class Strs(Constraint):
         if not items or not all(isinstance(v, str) and (not self.choices or v in self.choices) for v in items):
             raise ParameterError.invalid(name, value, allowed)
         return items
+
+
+@dataclasses.dataclass(frozen=True)
+class OptionalOf(Constraint):
+    """``None`` or what ``inner`` accepts."""
+
+    inner: Constraint
+
+    def check(self, name, value):
+        return None if value is None else self.inner.check(name, value)
 
 
 def validate_fields(obj: Any, constraints: Mapping[str, Constraint]) -> None:

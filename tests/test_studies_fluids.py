@@ -3,16 +3,13 @@ the solver against its exact reference, and the saved models reloaded."""
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 
 from physml.errors import ParameterError
-from physml.models import load_model
 from physml.studies import burgers_operator as bo
 from physml.studies import fluid_cnn as fc
-from physml.studies import run_study
+from study_helpers import audit_checks, reloads_identically, run_tiny
 
 pytestmark = pytest.mark.slow
 
@@ -22,36 +19,16 @@ FLUID_TINY = {"n_grid": 16, "n_train": 6, "n_test": 2, "n_steps": 4, "rollout_st
               "channels": (8, 8)}
 
 
-def _run(name: str, overrides: dict, seed: int = 0):
-    return run_study(name, quick=True, seed=seed, progress=False, device="cpu", overrides=overrides, threads=1)
-
-
-def _audit_checks(result) -> dict[str, dict[str, bool]]:
-    return {a.subject: {c.name: c.passed for c in a.checks} for a in result.audits}
-
-
-def _reloads_identically(result, artifact: str, X: np.ndarray, tmp_path):
-    """The artifact written by the study loads with physml.models.load_model and predicts what the in-memory
-    model predicts, bit for bit (same weights, same CPU kernels)."""
-    writer = result.artifacts[artifact]
-    model = inspect.signature(writer).parameters["model"].default
-    writer(tmp_path / artifact)
-    saved = load_model(tmp_path / artifact)
-    assert type(saved.estimator) is type(model)
-    np.testing.assert_array_equal(saved.estimator.predict(X), model.predict(X))
-    return saved
-
-
 def test_burgers_operator_tiny(tmp_path):
-    r = _run("burgers-operator", BURGERS_TINY)
+    r = run_tiny("burgers-operator", BURGERS_TINY)
     m = r.metrics
-    assert _audit_checks(r).keys() == {"pseudo-spectral solver", "FNO"}
-    assert set(_audit_checks(r)["FNO"]) == {"rel_l2_test", "rel_l2_test_2x", "mean_drift"}
+    assert audit_checks(r).keys() == {"pseudo-spectral solver", "FNO"}
+    assert set(audit_checks(r)["FNO"]) == {"rel_l2_test", "rel_l2_test_2x", "mean_drift"}
     # the training data's solver against the exact Cole-Hopf solution: a property of the data, any model size
-    assert _audit_checks(r)["pseudo-spectral solver"] == {"rel_l2_vs_cole_hopf": True}
+    assert audit_checks(r)["pseudo-spectral solver"] == {"rel_l2_vs_cole_hopf": True}
     assert m["solver_vs_cole_hopf_rel_l2"] <= 1e-6
     # zero-shot at 2x the training grid: the weights act on Fourier modes, so the error stays the same size
-    assert _audit_checks(r)["FNO"]["rel_l2_test_2x"]
+    assert audit_checks(r)["FNO"]["rel_l2_test_2x"]
     # Quality floors. Baselines: predicting u0 unchanged (persistence) errs by rel_change_u0_to_u1 (1.4-1.5 here);
     # predicting the mean field (zero: the initial conditions are zero-mean) errs by exactly 1.
     # Measured at this size, seeds 0-2: rel_l2_test 0.33-0.38, 0.24-0.26 of persistence's error; the floors leave
@@ -61,14 +38,14 @@ def test_burgers_operator_tiny(tmp_path):
     assert m["rel_l2_test"] < 0.5  # predicting the zero mean field: 1.0
     assert {f.name for f in r.figures} == {"predictions", "resolution"}
     u0 = np.random.default_rng(0).normal(size=(3, 1, 32)).astype(np.float32)
-    saved = _reloads_identically(r, "fno", u0, tmp_path)
+    saved = reloads_identically(r, "fno", u0, tmp_path)
     assert saved.metadata["n_grid"] == 32 and saved.metadata["nu"] == bo.QUICK.nu
 
 
 def test_burgers_operator_small_viscosity_says_what_it_did_not_check():
     """At nu = 0.01 the Fourier form of Cole-Hopf cannot be evaluated accurately (phi spans ~e^70): the study
     still runs, leaves the solver audit out and says so, rather than reporting a meaningless number."""
-    r = _run("burgers-operator", {"nu": 0.01, "n_grid": 64, "n_train": 20, "n_test": 4, "epochs": 1, "modes": 8,
+    r = run_tiny("burgers-operator", {"nu": 0.01, "n_grid": 64, "n_train": 20, "n_test": 4, "epochs": 1, "modes": 8,
                                   "width": 8, "layers": 1})
     assert "solver_vs_cole_hopf_rel_l2" not in r.metrics
     assert [a.subject for a in r.audits] == ["FNO"]
@@ -83,9 +60,9 @@ def test_burgers_operator_config_validated():
 
 
 def test_fluid_cnn_tiny(tmp_path):
-    r = _run("fluid-cnn", FLUID_TINY)
+    r = run_tiny("fluid-cnn", FLUID_TINY)
     m = r.metrics
-    checks = _audit_checks(r)
+    checks = audit_checks(r)
     assert checks.keys() == {"CNN surrogate"}
     assert set(checks["CNN surrogate"]) == {"one_step_rel_error", "beats_persistence", "mean_vorticity", "divergence"}
     # the CNN's increment is made mean-free (circulation 0 on a periodic box) and the velocity comes from a stream
@@ -99,7 +76,7 @@ def test_fluid_cnn_tiny(tmp_path):
     assert m["residual_rel_to_dwdt_solver"] < 0.05
     assert {f.name for f in r.figures} == {"rollout", "fields", "one_step"}
     X = np.random.default_rng(0).normal(size=(3, 4, 16, 16)).astype(np.float32)
-    saved = _reloads_identically(r, "cnn", X, tmp_path)
+    saved = reloads_identically(r, "cnn", X, tmp_path)
     assert saved.metadata["n_grid"] == 16 and saved.metadata["step"] == fc.QUICK.step
 
 

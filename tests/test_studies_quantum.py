@@ -3,17 +3,14 @@ the data against exact properties, and the saved models reloaded."""
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 
 from physml.errors import ParameterError
-from physml.models import load_model
 from physml.sim.schrodinger import POTENTIAL_FAMILIES
 from physml.studies import ground_state_energy as gse
 from physml.studies import quantum_forecast as qf
-from physml.studies import run_study
+from study_helpers import audit_checks, reloads_identically, run_tiny
 
 pytestmark = pytest.mark.slow
 
@@ -24,30 +21,10 @@ GROUND_TINY = {"n_random": 60, "n_other": 20, "solve_points": 16, "epochs": 30, 
                "learning_fractions": (0.5,), "n_1d": 60, "epochs_1d": 100}
 
 
-def _run(name: str, overrides: dict, seed: int = 0):
-    return run_study(name, quick=True, seed=seed, progress=False, device="cpu", overrides=overrides, threads=1)
-
-
-def _audit_checks(result) -> dict[str, dict[str, bool]]:
-    return {a.subject: {c.name: c.passed for c in a.checks} for a in result.audits}
-
-
-def _reloads_identically(result, artifact: str, X: np.ndarray, tmp_path):
-    """The artifact written by the study loads with physml.models.load_model and predicts what the in-memory
-    model predicts, bit for bit (same weights, same CPU kernels)."""
-    writer = result.artifacts[artifact]
-    model = inspect.signature(writer).parameters["model"].default
-    writer(tmp_path / artifact)
-    saved = load_model(tmp_path / artifact)
-    assert type(saved.estimator) is type(model)
-    np.testing.assert_array_equal(saved.estimator.predict(X), model.predict(X))
-    return saved
-
-
 def test_quantum_forecast_tiny(tmp_path):
-    r = _run("quantum-forecast", FORECAST_TINY)
+    r = run_tiny("quantum-forecast", FORECAST_TINY)
     m = r.metrics
-    checks = _audit_checks(r)
+    checks = audit_checks(r)
     assert {name: set(c) for name, c in checks.items()} == {
         "exact TFIM evolution": {"energy_drift", "max_abs_pauli"},
         "lstm forecast": {"min_skill_vs_persistence", "out_of_range_fraction"},
@@ -69,15 +46,15 @@ def test_quantum_forecast_tiny(tmp_path):
     assert {f.name for f in r.figures} == {"forecast_error", "forecast_example", "training"}
     window = np.random.default_rng(0).uniform(-1, 1, size=(3, 8, 11)).astype(np.float32)
     for net in ("lstm", "transformer"):
-        saved = _reloads_identically(r, net, window, tmp_path)
+        saved = reloads_identically(r, net, window, tmp_path)
         assert saved.metadata["network_base"] == "persistence" and len(saved.metadata["channels"]) == 11
-    _reloads_identically(r, "linear", window.reshape(3, -1), tmp_path)
+    reloads_identically(r, "linear", window.reshape(3, -1), tmp_path)
 
 
 def test_ground_state_energy_tiny(tmp_path):
-    r = _run("ground-state-energy", GROUND_TINY)
+    r = run_tiny("ground-state-energy", GROUND_TINY)
     m = r.metrics
-    checks = _audit_checks(r)
+    checks = audit_checks(r)
     assert checks.keys() == {"random-potential CNN"}
     cnn = checks["random-potential CNN"]
     assert set(cnn) == {"median_abs_error_mha", "d4_invariance_mha", "below_lower_bound_fraction"}
@@ -97,10 +74,10 @@ def test_ground_state_energy_tiny(tmp_path):
     assert m["label_error_mha_random"] < 3.0
     assert {f.name for f in r.figures} == {"parity", "learning_curve"}
     V = np.random.default_rng(0).normal(size=(3, 16, 16)).astype(np.float32)
-    saved = _reloads_identically(r, "cnn_random", V, tmp_path)
+    saved = reloads_identically(r, "cnn_random", V, tmp_path)
     assert saved.metadata["family"] == "random" and saved.metadata["solve_points"] == 16
     P = np.array([[3.0, -2.0, 4.0, 2.5, 3.0, 2.0]])
-    _reloads_identically(r, "mlp_parametric_1d", P, tmp_path)
+    reloads_identically(r, "mlp_parametric_1d", P, tmp_path)
 
 
 def test_configs_refuse_bad_values():

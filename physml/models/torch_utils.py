@@ -33,25 +33,15 @@ from tqdm.auto import tqdm
 
 from ..device import DEVICES
 from ..errors import ParameterError, TrainingError
-from ..validation import Bool, Constraint, Int, OneOf, Real
+from ..validation import Bool, Constraint, Int, OneOf, OptionalOf, Real
 
 __all__ = ["LR_SCHEDULES", "TrainingHistory", "train_module", "divergence_error", "forked_torch_rng",
-           "seeded_split", "TRAINING_CONSTRAINTS", "check_params", "OptionalOf", "IsCallable"]
+           "seeded_split", "TRAINING_CONSTRAINTS", "check_params", "IsCallable"]
 
 LR_SCHEDULES = ("constant", "cosine", "warmup-cosine")
 
 
 # ---------------------------------------------------------------------------------------------- parameters
-@dataclass(frozen=True)
-class OptionalOf(Constraint):
-    """``None`` or what ``inner`` accepts."""
-
-    inner: Constraint
-
-    def check(self, name, value):
-        return None if value is None else self.inner.check(name, value)
-
-
 @dataclass(frozen=True)
 class IsCallable(Constraint):
     """A callable; ``what`` says which (e.g. a network factory)."""

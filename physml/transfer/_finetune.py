@@ -50,8 +50,7 @@ from ..models import (
     seeded_split,
     train_module,
 )
-from ..models.torch_utils import OptionalOf
-from ..validation import OneOf, Real, Strs
+from ..validation import OneOf, OptionalOf, Real, Strs
 from ._checks import check_same_units_scale, check_target, check_units
 
 __all__ = ["FineTuner", "MODES", "output_layer_name"]

@@ -28,7 +28,7 @@ import numpy as np
 from ...errors import DataError, ParameterError
 from ...validation import Constraint, Int, Real, check_int, check_real, check_seed, validate_fields
 
-__all__ = ["Agent", "Hyper", "LearningCurve", "evaluate", "space_spec", "check_steps", "OptionalOf", "PositiveOrInf"]
+__all__ = ["Agent", "Hyper", "LearningCurve", "evaluate", "space_spec", "check_steps", "PositiveOrInf"]
 
 
 # ---------------------------------------------------------------------------------------------- hyper-parameters
@@ -67,16 +67,6 @@ class Hyper(Mapping):
 
     def __len__(self) -> int:
         return len(dataclasses.fields(self))
-
-
-@dataclass(frozen=True)
-class OptionalOf(Constraint):
-    """``None`` or what ``inner`` accepts."""
-
-    inner: Constraint
-
-    def check(self, name, value):
-        return None if value is None else self.inner.check(name, value)
 
 
 @dataclass(frozen=True)

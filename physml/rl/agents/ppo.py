@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 import numpy as np
 from tqdm.auto import tqdm
 
-from ...validation import Bool, Ints, OneOf
-from ._base import ANY_REAL, COUNT, DISCOUNT, FRACTION, NON_NEGATIVE, POSITIVE, Agent, Hyper, OptionalOf, PositiveOrInf
+from ...validation import Bool, Ints, OneOf, OptionalOf
+from ._base import ANY_REAL, COUNT, DISCOUNT, FRACTION, NON_NEGATIVE, POSITIVE, Agent, Hyper, PositiveOrInf
 from ._nets import ACTIVATIONS, encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
 from ._policy import Policy, act
 
