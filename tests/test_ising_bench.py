@@ -20,10 +20,16 @@ KEYS = {
     "numpy_flips_per_ns",
     "speedup_vs_numpy",
     "speedup_all_vs_1thread",
+    "multispin_flips_per_ns_1thread",
+    "multispin_flips_per_ns_all_threads",
+    "multispin_vs_checkerboard",
+    "multispin_all_vs_1thread",
     "threads",
     "L",
+    "temperature",
 }
 NUMBA_NS = 0.5  # fake cost of one spin-flip attempt on one Numba thread (divided by the thread count)
+MULTI_NS = 0.125  # fake cost of one replica's attempt in the multi-spin engine (64 per site)
 NUMPY_NS = 4.0  # fake cost of one attempt in the NumPy reference
 SLOW = 3.0  # every timed repeat but the second is this much slower (disturbed runs: best-of must drop them)
 
@@ -31,7 +37,7 @@ SLOW = 3.0  # every timed repeat but the second is this much slower (disturbed r
 class FakeClock:
     def __init__(self):
         self.now = 0.0
-        self.calls = {"numba": 0, "numpy": 0}
+        self.calls = {"numba": 0, "multi": 0, "numpy": 0}
 
     def perf_counter(self) -> float:
         return self.now
@@ -39,7 +45,7 @@ class FakeClock:
     def spend(self, kind: str, attempts: int, ns_per_attempt: float) -> None:
         self.calls[kind] += 1
         # warm-ups come first (numba: one per thread count, 1 and all; numpy: one), then the timed repeats
-        per_repeat = len({1, numba.config.NUMBA_NUM_THREADS}) if kind == "numba" else 1
+        per_repeat = len({1, numba.config.NUMBA_NUM_THREADS}) if kind != "numpy" else 1
         timed = self.calls[kind] - per_repeat
         slow = SLOW if timed > 0 and (timed - 1) // per_repeat != 1 else 1.0
         self.now += attempts * ns_per_attempt * slow * 1e-9
@@ -56,12 +62,20 @@ def fake(monkeypatch):
         def sweep(self, n_sweeps):
             clock.spend("numba", self.size * n_sweeps, NUMBA_NS / numba.get_num_threads())
 
+    class FakeMulti:
+        def __init__(self, words, always, planes, rng_state):
+            self.size = 64 * words.size
+
+        def sweep(self, n_sweeps):
+            clock.spend("multi", self.size * n_sweeps, MULTI_NS / numba.get_num_threads())
+
     def fake_numpy(spins, beta, n_sweeps, rng):
         clock.spend("numpy", spins.size * n_sweeps, NUMPY_NS)
         return spins
 
     monkeypatch.setattr(bench.time, "perf_counter", clock.perf_counter)
     monkeypatch.setattr(bench, "MetropolisChain", FakeChain)
+    monkeypatch.setattr(bench, "MultispinChain", FakeMulti)
     monkeypatch.setattr(bench, "numpy_metropolis_sweeps", fake_numpy)
     return clock
 
@@ -78,8 +92,12 @@ def test_rates_count_every_attempt_and_keep_the_best_run(fake):
     assert result["numpy_flips_per_ns"] == pytest.approx(1 / NUMPY_NS, rel=1e-9)
     assert result["speedup_vs_numpy"] == pytest.approx(NUMPY_NS / NUMBA_NS, rel=1e-9)
     assert result["speedup_all_vs_1thread"] == pytest.approx(threads, rel=1e-9)
+    assert result["multispin_flips_per_ns_1thread"] == pytest.approx(1 / MULTI_NS, rel=1e-9)
+    assert result["multispin_vs_checkerboard"] == pytest.approx(NUMBA_NS / MULTI_NS, rel=1e-9)
+    assert result["multispin_all_vs_1thread"] == pytest.approx(threads, rel=1e-9)
     n_kernels = len({1, threads})
-    assert fake.calls == {"numba": n_kernels * (1 + 4), "numpy": 1 + 4}  # warm-ups, then the repeats
+    # warm-ups, then the repeats
+    assert fake.calls == {"numba": n_kernels * (1 + 4), "multi": n_kernels * (1 + 4), "numpy": 1 + 4}
 
 
 def test_report_shows_the_numbers(fake):

@@ -43,6 +43,7 @@ def simulate_ising(
     h: float = typer.Option(0.0, "--h", help="External field (units of J)."),
     algorithm: str = typer.Option("auto", help="auto | metropolis | wolff."),
     lattice: str = typer.Option("square", help="square | triangular (Wolff only, h = 0)."),
+    engine: str = typer.Option("checkerboard", help="Metropolis kernel: checkerboard | multispin (64 replicas)."),
     equilibration: int | None = typer.Option(None, help="Equilibration sweeps (default: simulator's)."),
     decorrelation: int | None = typer.Option(None, help="Sweeps between samples (default: simulator's)."),
     seed: Seed = 0,
@@ -54,7 +55,7 @@ def simulate_ising(
     from ..sim import ising
 
     kwargs = dict(L=L, temperatures=ising.parse_temperatures(temperatures), samples=samples, h=h, algorithm=algorithm,
-                  lattice=lattice)
+                  lattice=lattice, engine=engine)
     if equilibration is not None:
         kwargs["equilibration_sweeps"] = equilibration
     if decorrelation is not None:

@@ -10,6 +10,8 @@ and dimensionless.
 * :func:`onsager_energy`, :func:`yang_magnetization` and
   :func:`exact_energy_distribution` are the exact results the sampler is
   tested against.
+* ``IsingParams(engine="multispin")``: 64 replicas bit-packed in uint64
+  words, updated with bit operations and an exact bit-sliced acceptance.
 * ``IsingParams(lattice="triangular")``: the triangular lattice (six
   neighbours, exact T_c = 4 / ln 3), sampled by Wolff clusters at ``h = 0``.
 * The Numba kernels (:func:`metropolis_sweeps`, :func:`wolff_sweeps`) and
@@ -17,7 +19,8 @@ and dimensionless.
 """
 
 from ._exact import T_C, exact_energy_distribution, onsager_energy, yang_magnetization
-from ._metropolis import MetropolisChain, metropolis_sweeps, metropolis_thresholds
+from ._metropolis import MetropolisChain, metropolis_probabilities, metropolis_sweeps, metropolis_thresholds
+from ._multispin import MultispinChain, acceptance_planes, multispin_sweeps, pack_replicas, unpack_replicas
 from ._observables import energy_per_spin, magnetization_per_spin
 from ._params import IsingParams, parse_temperatures
 from ._rng import new_rng_state
@@ -38,6 +41,12 @@ __all__ = [
     "metropolis_sweeps",
     "metropolis_thresholds",
     "MetropolisChain",
+    "metropolis_probabilities",
+    "MultispinChain",
+    "multispin_sweeps",
+    "acceptance_planes",
+    "pack_replicas",
+    "unpack_replicas",
     "wolff_sweeps",
     "new_rng_state",
     "T_C_TRIANGULAR",

@@ -36,7 +36,8 @@ from numba import get_thread_id, njit, prange
 
 from ._rng import mix64
 
-__all__ = ["metropolis_sweeps", "metropolis_thresholds", "MetropolisChain", "split", "merge"]
+__all__ = ["metropolis_sweeps", "metropolis_thresholds", "metropolis_probabilities", "MetropolisChain", "split",
+           "merge"]
 
 #: lattices with fewer rows than this are updated serially: below it a half-sweep
 #: takes a few microseconds, no more than starting and joining the threads, and
@@ -59,10 +60,16 @@ def metropolis_thresholds(
     probability; the default is Metropolis' ``min(1, exp(-x))``. Tests pass a
     wrong rule here to show that the statistical checks catch it.
     """
+    return np.round(metropolis_probabilities(beta, h, acceptance) * 2.0**31).astype(np.uint32)
+
+
+def metropolis_probabilities(
+    beta: float, h: float = 0.0, acceptance: Callable[[np.ndarray], np.ndarray] | None = None
+) -> np.ndarray:
+    """The flip probabilities behind :func:`metropolis_thresholds`, float64, same order (ten entries)."""
     x = beta * 2.0 * _SPIN * (_NSUM + h)
     with np.errstate(over="ignore"):
-        p = np.minimum(1.0, np.exp(-x)) if acceptance is None else np.clip(acceptance(x), 0.0, 1.0)
-    return np.round(p * 2.0**31).astype(np.uint32)
+        return np.minimum(1.0, np.exp(-x)) if acceptance is None else np.clip(acceptance(x), 0.0, 1.0)
 
 
 ALWAYS = 2**31  # threshold of a flip that is always accepted
@@ -150,7 +157,7 @@ def _sweeps_serial(black, white, thr, zero_field, state, n_sweeps, b64):
 
 
 def split(spins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(black, white)`` sublattices of an ``L`` x ``L`` lattice, with ghost columns.
+    """``(black, white)`` sublattices of an ``L`` x ``L`` lattice (any dtype), with ghost columns.
 
     Each has shape ``(L, L // 2 + 2)``: columns ``1 .. L // 2`` hold the
     spins, column 0 repeats the last of them and the last column the first,
@@ -158,8 +165,8 @@ def split(spins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     L = spins.shape[0]
     n = L // 2
-    black = np.empty((L, n + 2), np.int8)
-    white = np.empty((L, n + 2), np.int8)
+    black = np.empty((L, n + 2), spins.dtype)
+    white = np.empty((L, n + 2), spins.dtype)
     black[0::2, 1:-1], black[1::2, 1:-1] = spins[0::2, 0::2], spins[1::2, 1::2]
     white[0::2, 1:-1], white[1::2, 1:-1] = spins[0::2, 1::2], spins[1::2, 0::2]
     for sub in (black, white):
@@ -170,7 +177,7 @@ def split(spins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def merge(black: np.ndarray, white: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Inverse of :func:`split`, written into ``out`` if given."""
     L = black.shape[0]
-    out = np.empty((L, L), np.int8) if out is None else out
+    out = np.empty((L, L), black.dtype) if out is None else out
     out[0::2, 0::2], out[1::2, 1::2] = black[0::2, 1:-1], black[1::2, 1:-1]
     out[0::2, 1::2], out[1::2, 0::2] = white[0::2, 1:-1], white[1::2, 1:-1]
     return out

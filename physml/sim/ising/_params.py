@@ -17,10 +17,11 @@ from physml.errors import ParameterError
 
 from ._exact import T_C
 
-__all__ = ["IsingParams", "parse_temperatures", "ALGORITHMS", "LATTICES", "WOLFF_MAX_T_OVER_TC"]
+__all__ = ["IsingParams", "parse_temperatures", "ALGORITHMS", "LATTICES", "ENGINES", "WOLFF_MAX_T_OVER_TC"]
 
 ALGORITHMS = ("auto", "metropolis", "wolff")
 LATTICES = ("square", "triangular")
+ENGINES = ("checkerboard", "multispin")
 #: 'auto' uses Wolff at h = 0 below this multiple of T_C (critical slowing down,
 #: and so that ordered samples see both signs of the magnetisation)
 WOLFF_MAX_T_OVER_TC = 1.25
@@ -74,6 +75,11 @@ class IsingParams:
         skewed ``L`` x ``L`` array, see :mod:`._triangular`); the triangular
         lattice is not bipartite, so it is sampled by Wolff clusters only
         (``algorithm`` 'auto' or 'wolff', ``h = 0``).
+    engine:
+        the Metropolis kernel: ``'checkerboard'`` (one lattice, int8 spins) or
+        ``'multispin'`` (64 independent replicas bit-packed in uint64 words,
+        exact acceptance, :mod:`._multispin`); samples then come 64 at a time,
+        one per replica, ``decorrelation_sweeps`` apart. Square lattice only.
     """
 
     L: int
@@ -84,6 +90,7 @@ class IsingParams:
     equilibration_sweeps: int = 500
     decorrelation_sweeps: int = 10
     lattice: str = "square"
+    engine: str = "checkerboard"
 
     def __post_init__(self) -> None:
         L = _int("L", self.L, 4)
@@ -108,6 +115,11 @@ class IsingParams:
         if self.lattice == "triangular" and self.algorithm == "metropolis":
             raise ParameterError.invalid("algorithm", self.algorithm, "'wolff' or 'auto' on the triangular lattice "
                                          "(not bipartite: no checkerboard Metropolis)")
+        if self.engine not in ENGINES:
+            raise ParameterError.invalid("engine", self.engine, f"one of {', '.join(ENGINES)}")
+        if self.engine == "multispin" and self.lattice != "square":
+            raise ParameterError.invalid("engine", self.engine, "'checkerboard' on the triangular lattice "
+                                         "(multispin Metropolis is for the square lattice)")
         if self.lattice == "triangular" and self.h != 0.0:
             raise ParameterError.invalid("h", self.h, "0 on the triangular lattice (sampled by Wolff clusters)")
 

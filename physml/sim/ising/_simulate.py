@@ -20,6 +20,7 @@ from physml.data import Dataset, provenance, seed_record
 
 from ._exact import T_C
 from ._metropolis import MetropolisChain, metropolis_thresholds
+from ._multispin import REPLICAS, MultispinChain, acceptance_planes, pack_replicas, unpack_replicas
 from ._observables import energy_per_spin, magnetization_per_spin
 from ._params import IsingParams
 from ._rng import new_rng_state
@@ -44,6 +45,17 @@ def _sample_metropolis(params: IsingParams, T: float, spins: np.ndarray, state: 
     for k in range(params.samples):
         chain.sweep(params.decorrelation_sweeps)
         chain.spins(out=out[k])
+
+
+def _sample_multispin(params: IsingParams, T: float, starts: np.ndarray, state: np.ndarray,
+                      out: np.ndarray) -> None:
+    """64 replicas at once: record ``k`` is replica ``k % 64`` after ``k // 64 + 1`` decorrelation blocks."""
+    chain = MultispinChain(pack_replicas(starts), *acceptance_planes(1.0 / T, params.h), state)
+    chain.sweep(params.equilibration_sweeps)
+    for first in range(0, params.samples, REPLICAS):
+        chain.sweep(params.decorrelation_sweeps)
+        n = min(REPLICAS, params.samples - first)
+        out[first : first + n] = unpack_replicas(chain.words(), n)
 
 
 def _sample_wolff(params: IsingParams, T: float, spins: np.ndarray, state: np.ndarray, out: np.ndarray,
@@ -88,6 +100,9 @@ def simulate(params: IsingParams, *, seed: int | np.random.Generator, progress: 
             _sample_wolff(params, T, start, state, out, sweeps=triangular_wolff_sweeps)
         elif params.algorithm_at(T) == "wolff":
             _sample_wolff(params, T, start, state, out)
+        elif params.engine == "multispin":
+            starts = np.stack([start] + [initial_state(L, T, rng) for _ in range(REPLICAS - 1)])
+            _sample_multispin(params, T, starts, state, out)
         else:
             _sample_metropolis(params, T, start, state, out)
     arrays = {
