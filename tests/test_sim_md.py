@@ -157,3 +157,24 @@ def test_jzg_reduces_to_the_ideal_gas_and_matches_published_points():
 def test_bad_parameters(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         md.MDParams(**kwargs)
+
+
+@pytest.mark.parametrize("n", [108, 500, 864, 4000])  # 1, 3, 4 and 6 cells of side >= r_list along the box
+def test_half_list_and_its_forces_match_the_flat_pair_list(n):
+    p = md.MDParams(n_particles=n, density=0.8442)
+    L = p.box_length
+    pos = (md.fcc_lattice(n, L) + np.random.default_rng(n).normal(0, 0.1, (n, 3))) % L
+    pi, pj = K.build_pairs(pos, L, 2.8)
+    order, start, nbr = K.build_half_list(pos, L, 2.8)
+    assert sorted(order.tolist()) == list(range(n)) and start[-1] == len(nbr) == len(pi)
+    rows = np.repeat(order, np.diff(start))
+    assert set(zip(np.minimum(rows, nbr).tolist(), np.maximum(rows, nbr).tolist())) == set(zip(pi.tolist(),
+                                                                                               pj.tolist()))
+    for sf in (False, True):
+        f_ref, f = np.zeros_like(pos), np.zeros_like(pos)
+        U_ref, W_ref, in_ref = K.pair_forces(pos, L, pi, pj, 2.5, f_ref, sf)
+        U, W, inside = K.half_list_forces(pos, L, order, start, nbr, 2.5, f, sf, True)
+        np.testing.assert_allclose(f, f_ref, rtol=0, atol=1e-9 * np.abs(f_ref).max())  # summed in another order
+        assert inside == in_ref and U == pytest.approx(U_ref, rel=1e-12) and W == pytest.approx(W_ref, rel=1e-12)
+        assert K.half_list_forces(pos, L, order, start, nbr, 2.5, f, sf, False) == (0.0, 0.0, 0)
+        np.testing.assert_allclose(f, f_ref, rtol=0, atol=1e-9 * np.abs(f_ref).max())

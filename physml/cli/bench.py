@@ -1,4 +1,4 @@
-"""``physml bench ising|pinn``: performance benchmarks, every ratio measured in the same run."""
+"""``physml bench ising|pinn|md``: performance benchmarks, every ratio measured in the same run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from ._options import command_group, seed_option
 
-__all__ = ["app", "bench_ising", "bench_pinn"]
+__all__ = ["app", "bench_ising", "bench_pinn", "bench_md"]
 
 app = command_group("Performance benchmarks (ratios measured in the same run).")
 
@@ -43,3 +43,19 @@ def bench_pinn(as_json: Annotated[bool, _JSON] = False,
     result = bench.run(width=width, depth=depth, n_collocation=points, adam_steps=adam, lbfgs_steps=lbfgs,
                        float64=float64, threads=threads, repeats=repeats, seed=seed)
     typer.echo(json.dumps(result) if as_json else bench.format_report(result))
+
+
+@app.command("md")
+def bench_md(as_json: Annotated[bool, _JSON] = False,
+             sizes: str = typer.Option("4000,32000", "--sizes", help="Atom counts, 4 m^3 each (comma list)."),
+             repeats: int = typer.Option(3, "--repeats", help="Alternating timed runs of each; best is kept."),
+             drift_steps: int = typer.Option(10_000, "--drift-steps", help="NVE steps of the drift runs (0: none)."),
+             ) -> None:
+    """LAMMPS's in.lj in physml and (if `lmp` is on the PATH) LAMMPS: atom-steps/s, ratio, energy drift."""
+    from ..bench import md as bench
+    from ..validation import check_int
+
+    ns = tuple(check_int("sizes", int(v), 32) for v in sizes.split(","))
+    result = bench.run_inlj(ns, repeats=check_int("repeats", repeats, 1),
+                            drift_steps=check_int("drift_steps", drift_steps, 0))
+    typer.echo(json.dumps(result) if as_json else bench.format_inlj(result))

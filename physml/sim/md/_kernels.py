@@ -6,6 +6,16 @@ Pair potential ``u(r) = 4 (r^-12 - r^-6) - u(r_c)`` for ``r < r_c`` and 0 beyond
 more than ``skin / 2`` since the last build; the build uses a cell list when at
 least three cells fit along the box, and all pairs otherwise (small boxes, where
 the cell list would visit every pair anyway).
+
+The time step (:func:`run_block`) uses a half list in compressed rows
+(:func:`build_half_list`: each pair once, stored with the first of its atoms in
+cell order, found through a half stencil of 13 neighbour cells plus the atom's
+own), so the force loop (:func:`half_list_forces`) keeps one atom's force in
+registers while it runs over that atom's neighbours, and consecutive atoms,
+being in the same or adjacent cells, share most of theirs in cache. Energy and
+virial are summed only on the step that reports them. :func:`build_pairs` and
+:func:`pair_forces` (a flat pair list) are the simple reference they are tested
+against.
 """
 
 from __future__ import annotations
@@ -13,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["build_pairs", "pair_forces", "run_block", "lj_shift", "lj_force_at",
-           "NVE", "BERENDSEN", "LANGEVIN", "RESCALE"]
+__all__ = ["build_pairs", "pair_forces", "build_half_list", "half_list_forces", "run_block", "lj_shift",
+           "lj_force_at", "NVE", "BERENDSEN", "LANGEVIN", "RESCALE"]
 
 NVE, BERENDSEN, LANGEVIN, RESCALE = 0, 1, 2, 3
 
@@ -104,6 +114,122 @@ def build_pairs(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarray, n
         cap *= 2
 
 
+# the 13 cells of a half stencil: offsets (a, b, c) lexicographically after (0, 0, 0)
+_HALF1 = np.array([(a, b, c) for a in range(-1, 2) for b in range(-1, 2) for c in range(-1, 2)
+                   if (a, b, c) > (0, 0, 0)], np.int64)
+
+
+@njit(cache=True)
+def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Half neighbour list in compressed rows: ``(order, start, nbr)``.
+
+    Atom ``order[k]`` has neighbours ``nbr[start[k]:start[k + 1]]``; every pair closer than ``r_list``
+    (minimum image) appears once. ``order`` runs through the atoms cell by cell (cells of side >= ``r_list``;
+    all atoms in index order when fewer than three cells fit along the box). For each cell the atoms of its
+    13 half-stencil neighbours are gathered once, image-shifted, into one contiguous buffer that every atom
+    of the cell then scans with a branch-free loop.
+    """
+    n = pos.shape[0]
+    rl2 = r_list * r_list
+    inv = 1.0 / L
+    ncell = int(L // r_list)
+    cap = int(n * (2.0 / 3.0 * np.pi * r_list**3 * n / L**3 * 1.3 + 8))
+    order = np.arange(n)
+    start = np.empty(n + 1, np.int64)
+    if ncell < 3:
+        while True:
+            nbr = np.empty(cap, np.int64)
+            k = 0
+            for i in range(n):
+                start[i] = k
+                if k + n > cap:
+                    break
+                for j in range(i + 1, n):
+                    dx = pos[i, 0] - pos[j, 0]
+                    dy = pos[i, 1] - pos[j, 1]
+                    dz = pos[i, 2] - pos[j, 2]
+                    dx -= L * np.rint(dx * inv)
+                    dy -= L * np.rint(dy * inv)
+                    dz -= L * np.rint(dz * inv)
+                    nbr[k] = j
+                    k += dx * dx + dy * dy + dz * dz < rl2
+            else:
+                start[n] = k
+                return order, start, nbr[:k].copy()
+            cap = max(2 * cap, n * n)
+    nc3 = ncell**3
+    cid = np.empty(n, np.int64)
+    count = np.zeros(nc3 + 1, np.int64)
+    for i in range(n):
+        cx = min(max(int(pos[i, 0] * inv * ncell), 0), ncell - 1)
+        cy = min(max(int(pos[i, 1] * inv * ncell), 0), ncell - 1)
+        cz = min(max(int(pos[i, 2] * inv * ncell), 0), ncell - 1)
+        cid[i] = (cx * ncell + cy) * ncell + cz
+        count[cid[i] + 1] += 1
+    most = 0
+    for c in range(nc3):
+        most = max(most, count[c + 1])
+        count[c + 1] += count[c]
+    fill = count[:nc3].copy()
+    for i in range(n):  # counting sort: atoms by cell, index order within a cell
+        order[fill[cid[i]]] = i
+        fill[cid[i]] += 1
+    xs, ys, zs = np.empty(n), np.empty(n), np.empty(n)
+    for m in range(n):
+        xs[m], ys[m], zs[m] = pos[order[m], 0], pos[order[m], 1], pos[order[m], 2]
+    # cell coordinate a - 1 (a = 0 .. ncell + 1) wraps to wcell[a], image shifted by wshift[a]
+    wcell = np.empty(ncell + 2, np.int64)
+    wshift = np.zeros(ncell + 2)
+    for a in range(ncell + 2):
+        wcell[a] = (a - 1) % ncell
+        wshift[a] = L if a - 1 >= ncell else (-L if a < 1 else 0.0)
+    size = 13 * most
+    bx, by, bz = np.empty(size), np.empty(size), np.empty(size)
+    bi = np.empty(size, np.int64)
+    while True:
+        nbr = np.empty(cap, np.int64)
+        k = 0
+        overflow = False
+        for c in range(nc3):
+            lo_c, hi_c = count[c], count[c + 1]
+            if lo_c == hi_c:
+                continue
+            cx, cy, cz = c // (ncell * ncell), (c // ncell) % ncell, c % ncell
+            nb = 0
+            for s in range(13):
+                ax, ay, az = cx + _HALF1[s, 0] + 1, cy + _HALF1[s, 1] + 1, cz + _HALF1[s, 2] + 1
+                sx, sy, sz = wshift[ax], wshift[ay], wshift[az]
+                d = (wcell[ax] * ncell + wcell[ay]) * ncell + wcell[az]
+                for m in range(count[d], count[d + 1]):
+                    bx[nb] = xs[m] + sx
+                    by[nb] = ys[m] + sy
+                    bz[nb] = zs[m] + sz
+                    bi[nb] = order[m]
+                    nb += 1
+            if k + (hi_c - lo_c) * (hi_c - lo_c + nb) > cap:
+                overflow = True
+                break
+            for kk in range(lo_c, hi_c):
+                start[kk] = k
+                xi, yi, zi = xs[kk], ys[kk], zs[kk]
+                for m in range(kk + 1, hi_c):  # the rest of the own cell
+                    dx = xi - xs[m]
+                    dy = yi - ys[m]
+                    dz = zi - zs[m]
+                    nbr[k] = order[m]
+                    k += dx * dx + dy * dy + dz * dz < rl2
+                for m in range(nb):  # branch-free: always write, keep it if inside
+                    dx = xi - bx[m]
+                    dy = yi - by[m]
+                    dz = zi - bz[m]
+                    nbr[k] = bi[m]
+                    k += dx * dx + dy * dy + dz * dz < rl2
+        if not overflow:
+            start[n] = k
+            return order, start, nbr[:k].copy()
+        cap *= 2
+
+
 @njit(cache=True)
 def lj_force_at(r_cut: float) -> float:
     """``-u_LJ'(r_c)``: the force jump at the cut-off of the (energy-)shifted potential."""
@@ -155,6 +281,62 @@ def pair_forces(pos: np.ndarray, L: float, pi: np.ndarray, pj: np.ndarray, r_cut
 
 
 @njit(cache=True)
+def half_list_forces(pos: np.ndarray, L: float, order: np.ndarray, start: np.ndarray, nbr: np.ndarray,
+                     r_cut: float, f: np.ndarray, shifted_force: bool, energy: bool) -> tuple[float, float, int]:
+    """:func:`pair_forces` on a :func:`build_half_list` list; energy, virial and count only if ``energy``
+    (else zeros): the same forces, summed in another order."""
+    n = pos.shape[0]
+    f[:] = 0.0
+    rc2 = r_cut * r_cut
+    inv = 1.0 / L
+    shift = lj_shift(r_cut)
+    fc = lj_force_at(r_cut) if shifted_force else 0.0
+    U = 0.0
+    W = 0.0
+    inside = 0
+    for kk in range(n):
+        i = order[kk]
+        xi, yi, zi = pos[i, 0], pos[i, 1], pos[i, 2]
+        fx = 0.0
+        fy = 0.0
+        fz = 0.0
+        for m in range(start[kk], start[kk + 1]):
+            j = nbr[m]
+            dx = xi - pos[j, 0]
+            dy = yi - pos[j, 1]
+            dz = zi - pos[j, 2]
+            dx -= L * np.rint(dx * inv)
+            dy -= L * np.rint(dy * inv)
+            dz -= L * np.rint(dz * inv)
+            r2 = dx * dx + dy * dy + dz * dz
+            if r2 < rc2:
+                ir2 = 1.0 / r2
+                ir6 = ir2 * ir2 * ir2
+                fr = 24.0 * ir6 * (2.0 * ir6 - 1.0)  # r . f_ij
+                if shifted_force:
+                    r = np.sqrt(r2)
+                    fr -= r * fc
+                    if energy:
+                        U += 4.0 * ir6 * (ir6 - 1.0) - shift + (r - r_cut) * fc
+                elif energy:
+                    U += 4.0 * ir6 * (ir6 - 1.0) - shift
+                if energy:
+                    W += fr
+                    inside += 1
+                s = fr * ir2
+                fx += s * dx
+                fy += s * dy
+                fz += s * dz
+                f[j, 0] -= s * dx
+                f[j, 1] -= s * dy
+                f[j, 2] -= s * dz
+        f[i, 0] += fx
+        f[i, 1] += fy
+        f[i, 2] += fz
+    return U, W, inside
+
+
+@njit(cache=True)
 def _max_disp2(pos: np.ndarray, ref: np.ndarray, L: float) -> float:
     m = 0.0
     for i in range(pos.shape[0]):
@@ -188,10 +370,10 @@ def _kinetic(vel: np.ndarray) -> float:
 
 
 @njit(cache=True)
-def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, pi: np.ndarray, pj: np.ndarray,
-              L: float, r_cut: float, skin: float, dt: float, n_steps: int, kind: int, T0: float, coupling: float,
-              dof: float, noise: np.ndarray, shifted_force: bool = False):
-    """Advance ``n_steps`` in place; return (U, W, inside, pi, pj, rebuilds).
+def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, order: np.ndarray,
+              start: np.ndarray, nbr: np.ndarray, L: float, r_cut: float, skin: float, dt: float, n_steps: int,
+              kind: int, T0: float, coupling: float, dof: float, noise: np.ndarray, shifted_force: bool = False):
+    """Advance ``n_steps`` in place; return (U, W, inside, order, start, nbr, rebuilds).
 
     ``kind``: NVE (velocity Verlet), BERENDSEN (velocity Verlet, then scale v by
     ``sqrt(1 + dt/tau (T0/T - 1))``, ``coupling = tau``), LANGEVIN (BAOAB
@@ -199,7 +381,8 @@ def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, 
     RESCALE (velocity Verlet, then scale v by ``sqrt(1 + coupling dt)``: a set
     heating (>0) or cooling (<0) rate of the kinetic energy). ``f`` holds the
     forces at ``pos`` on entry and on exit; ``ref`` the positions at the last
-    neighbour-list build.
+    neighbour-list build, ``(order, start, nbr)`` that list (:func:`build_half_list`).
+    U, W and inside are those of the last step (the only step that sums them).
     """
     half = 0.5 * dt
     lim2 = 0.25 * skin * skin
@@ -221,10 +404,10 @@ def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, 
         else:
             _drift(pos, vel, dt, L)
         if _max_disp2(pos, ref, L) > lim2:
-            pi, pj = build_pairs(pos, L, r_list)
+            order, start, nbr = build_half_list(pos, L, r_list)
             ref[:] = pos
             rebuilds += 1
-        U, W, inside = pair_forces(pos, L, pi, pj, r_cut, f, shifted_force)
+        U, W, inside = half_list_forces(pos, L, order, start, nbr, r_cut, f, shifted_force, step == n_steps - 1)
         _kick(vel, f, half)
         if kind == BERENDSEN:
             T = 2.0 * _kinetic(vel) / dof
@@ -232,4 +415,4 @@ def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, 
             vel *= np.sqrt(max(lam2, 0.0))
         elif kind == RESCALE:
             vel *= np.sqrt(max(1.0 + coupling * dt, 0.0))
-    return U, W, inside, pi, pj, rebuilds
+    return U, W, inside, order, start, nbr, rebuilds

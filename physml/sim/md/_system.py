@@ -73,10 +73,10 @@ class LJSystem:
         self.vel = maxwell_boltzmann(self.n, params.temperature, self.rng)
         self.force = np.zeros_like(self.pos)
         self.ref = self.pos.copy()
-        self.pi, self.pj = K.build_pairs(self.pos, self.L, params.r_cut + self.skin)
+        self._list = K.build_half_list(self.pos, self.L, params.r_cut + self.skin)
         self.shifted_force = params.potential == "shifted-force"
-        self.U, self.W, self.inside = K.pair_forces(self.pos, self.L, self.pi, self.pj, params.r_cut, self.force,
-                                                    self.shifted_force)
+        self.U, self.W, self.inside = K.half_list_forces(self.pos, self.L, *self._list, params.r_cut, self.force,
+                                                         self.shifted_force, True)
         self.time = 0.0
         self.rebuilds = 0
 
@@ -108,9 +108,10 @@ class LJSystem:
             return
         noise = (self.rng.standard_normal((n_steps, self.n, 3)) if kind == K.LANGEVIN
                  else np.empty((0, self.n, 3)))
-        U, W, inside, self.pi, self.pj, rebuilds = K.run_block(
-            self.pos, self.vel, self.force, self.ref, self.pi, self.pj, self.L, self.params.r_cut, self.skin,
+        U, W, inside, *lst, rebuilds = K.run_block(
+            self.pos, self.vel, self.force, self.ref, *self._list, self.L, self.params.r_cut, self.skin,
             self.params.dt, n_steps, kind, T0, coupling, dof, noise, self.shifted_force)
+        self._list = tuple(lst)
         self.U, self.W, self.inside = U, W, inside
         self.rebuilds += rebuilds
         self.time += n_steps * self.params.dt
