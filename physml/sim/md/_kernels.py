@@ -2,8 +2,8 @@
 
 Pair potential ``u(r) = 4 (r^-12 - r^-6) - u(r_c)`` for ``r < r_c`` and 0 beyond
 (truncated and shifted). Forces come from a Verlet neighbour list (pairs
-``i < j`` within ``r_list = r_c + skin``), rebuilt when any particle has moved
-more than ``skin / 2`` since the last build; the build uses a cell list when at
+``i < j`` within ``r_list = r_c + skin``), rebuilt when the two largest
+displacements since the last build add up to more than ``skin``; the build uses a cell list when at
 least three cells fit along the box, and all pairs otherwise (small boxes, where
 the cell list would visit every pair anyway).
 
@@ -123,8 +123,9 @@ _HALF1 = np.array([(a, b, c) for a in range(-1, 2) for b in range(-1, 2) for c i
 def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Half neighbour list in compressed rows: ``(order, start, nbr)``.
 
-    Atom ``order[k]`` has neighbours ``nbr[start[k]:start[k + 1]]``; every pair closer than ``r_list``
-    (minimum image) appears once. ``order`` runs through the atoms cell by cell (cells of side >= ``r_list``;
+    Indices count atoms in cell order: atom ``order[k]`` has neighbours ``order[nbr[start[k]:start[k + 1]]]``
+    (so the force loop runs over positions stored in that order, ``pos[order]``, with neighbours close in
+    memory); every pair closer than ``r_list`` (minimum image) appears once. ``order`` runs through the atoms cell by cell (cells of side >= ``r_list``;
     all atoms in index order when fewer than three cells fit along the box). For each cell the atoms of its
     13 half-stencil neighbours are gathered once, image-shifted, into one contiguous buffer that every atom
     of the cell then scans with a branch-free loop.
@@ -204,7 +205,7 @@ def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarra
                     bx[nb] = xs[m] + sx
                     by[nb] = ys[m] + sy
                     bz[nb] = zs[m] + sz
-                    bi[nb] = order[m]
+                    bi[nb] = m
                     nb += 1
             if k + (hi_c - lo_c) * (hi_c - lo_c + nb) > cap:
                 overflow = True
@@ -216,7 +217,7 @@ def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarra
                     dx = xi - xs[m]
                     dy = yi - ys[m]
                     dz = zi - zs[m]
-                    nbr[k] = order[m]
+                    nbr[k] = m
                     k += dx * dx + dy * dy + dz * dz < rl2
                 for m in range(nb):  # branch-free: always write, keep it if inside
                     dx = xi - bx[m]
@@ -281,10 +282,11 @@ def pair_forces(pos: np.ndarray, L: float, pi: np.ndarray, pj: np.ndarray, r_cut
 
 
 @njit(cache=True)
-def half_list_forces(pos: np.ndarray, L: float, order: np.ndarray, start: np.ndarray, nbr: np.ndarray,
-                     r_cut: float, f: np.ndarray, shifted_force: bool, energy: bool) -> tuple[float, float, int]:
-    """:func:`pair_forces` on a :func:`build_half_list` list; energy, virial and count only if ``energy``
-    (else zeros): the same forces, summed in another order."""
+def half_list_forces(pos: np.ndarray, L: float, start: np.ndarray, nbr: np.ndarray, r_cut: float, f: np.ndarray,
+                     shifted_force: bool, energy: bool) -> tuple[float, float, int]:
+    """:func:`pair_forces` on a :func:`build_half_list` list, with ``pos`` and ``f`` in the list's cell order
+    (``pos[order]``); energy, virial and count only if ``energy`` (else zeros): the same forces, summed in
+    another order."""
     n = pos.shape[0]
     f[:] = 0.0
     rc2 = r_cut * r_cut
@@ -294,13 +296,12 @@ def half_list_forces(pos: np.ndarray, L: float, order: np.ndarray, start: np.nda
     U = 0.0
     W = 0.0
     inside = 0
-    for kk in range(n):
-        i = order[kk]
+    for i in range(n):
         xi, yi, zi = pos[i, 0], pos[i, 1], pos[i, 2]
         fx = 0.0
         fy = 0.0
         fz = 0.0
-        for m in range(start[kk], start[kk + 1]):
+        for m in range(start[i], start[i + 1]):
             j = nbr[m]
             dx = xi - pos[j, 0]
             dy = yi - pos[j, 1]
@@ -350,11 +351,34 @@ def _max_disp2(pos: np.ndarray, ref: np.ndarray, L: float) -> float:
 
 
 @njit(cache=True)
+def _two_largest_disp(pos: np.ndarray, ref: np.ndarray, L: float) -> float:
+    """The sum of the two largest displacements since ``ref``: once it exceeds the skin, a pair outside the
+    list may have come within r_c (their distance shrank by at most the sum of their displacements)."""
+    h = 0.5 * L
+    m1 = 0.0
+    m2 = 0.0
+    for i in range(pos.shape[0]):
+        d2 = 0.0
+        for a in range(3):
+            d = pos[i, a] - ref[i, a]
+            d = d - L if d > h else (d + L if d < -h else d)
+            d2 += d * d
+        if d2 > m2:
+            if d2 > m1:
+                m2 = m1
+                m1 = d2
+            else:
+                m2 = d2
+    return np.sqrt(m1) + np.sqrt(m2)
+
+
+@njit(cache=True)
 def _drift(pos: np.ndarray, vel: np.ndarray, h: float, L: float) -> None:
     for i in range(pos.shape[0]):
         for a in range(3):
             x = pos[i, a] + h * vel[i, a]
-            pos[i, a] = x - L * np.floor(x / L)
+            # x - L floor(x / L) without the division: a step moves an atom far less than L
+            pos[i, a] = x - L if x >= L else (x + L if x < 0.0 else x)
 
 
 @njit(cache=True)
@@ -382,10 +406,10 @@ def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, 
     heating (>0) or cooling (<0) rate of the kinetic energy). ``f`` holds the
     forces at ``pos`` on entry and on exit; ``ref`` the positions at the last
     neighbour-list build, ``(order, start, nbr)`` that list (:func:`build_half_list`).
-    U, W and inside are those of the last step (the only step that sums them).
+    U, W and inside are those of the last step (the only step that sums them). Inside, the atoms are
+    kept in the list's cell order (re-sorted at every rebuild), and put back in their own order at the end.
     """
     half = 0.5 * dt
-    lim2 = 0.25 * skin * skin
     r_list = r_cut + skin
     U = 0.0
     W = 0.0
@@ -393,26 +417,51 @@ def run_block(pos: np.ndarray, vel: np.ndarray, f: np.ndarray, ref: np.ndarray, 
     rebuilds = 0
     c1 = np.exp(-coupling * dt)
     c2 = np.sqrt((1.0 - c1 * c1) * T0)
+    ps, vs, fs, rs = _gather(pos, order), _gather(vel, order), _gather(f, order), _gather(ref, order)
     for step in range(n_steps):
-        _kick(vel, f, half)
+        _kick(vs, fs, half)
         if kind == LANGEVIN:
-            _drift(pos, vel, half, L)
-            for i in range(vel.shape[0]):
+            _drift(ps, vs, half, L)
+            for k in range(vs.shape[0]):
+                i = order[k]
                 for a in range(3):
-                    vel[i, a] = c1 * vel[i, a] + c2 * noise[step, i, a]
-            _drift(pos, vel, half, L)
+                    vs[k, a] = c1 * vs[k, a] + c2 * noise[step, i, a]
+            _drift(ps, vs, half, L)
         else:
-            _drift(pos, vel, dt, L)
-        if _max_disp2(pos, ref, L) > lim2:
+            _drift(ps, vs, dt, L)
+        if _two_largest_disp(ps, rs, L) > skin:
+            _scatter(ps, order, pos)
+            _scatter(vs, order, vel)
             order, start, nbr = build_half_list(pos, L, r_list)
-            ref[:] = pos
+            ps, vs = _gather(pos, order), _gather(vel, order)
+            rs[:] = ps
             rebuilds += 1
-        U, W, inside = half_list_forces(pos, L, order, start, nbr, r_cut, f, shifted_force, step == n_steps - 1)
-        _kick(vel, f, half)
+        U, W, inside = half_list_forces(ps, L, start, nbr, r_cut, fs, shifted_force, step == n_steps - 1)
+        _kick(vs, fs, half)
         if kind == BERENDSEN:
-            T = 2.0 * _kinetic(vel) / dof
+            T = 2.0 * _kinetic(vs) / dof
             lam2 = 1.0 + dt / coupling * (T0 / T - 1.0)
-            vel *= np.sqrt(max(lam2, 0.0))
+            vs *= np.sqrt(max(lam2, 0.0))
         elif kind == RESCALE:
-            vel *= np.sqrt(max(1.0 + coupling * dt, 0.0))
+            vs *= np.sqrt(max(1.0 + coupling * dt, 0.0))
+    _scatter(ps, order, pos)
+    _scatter(vs, order, vel)
+    _scatter(fs, order, f)
+    _scatter(rs, order, ref)
     return U, W, inside, order, start, nbr, rebuilds
+
+
+@njit(cache=True)
+def _gather(a: np.ndarray, order: np.ndarray) -> np.ndarray:
+    out = np.empty_like(a)
+    for k in range(order.shape[0]):
+        for c in range(3):
+            out[k, c] = a[order[k], c]
+    return out
+
+
+@njit(cache=True)
+def _scatter(a: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    for k in range(order.shape[0]):
+        for c in range(3):
+            out[order[k], c] = a[k, c]

@@ -75,8 +75,11 @@ class LJSystem:
         self.ref = self.pos.copy()
         self._list = K.build_half_list(self.pos, self.L, params.r_cut + self.skin)
         self.shifted_force = params.potential == "shifted-force"
-        self.U, self.W, self.inside = K.half_list_forces(self.pos, self.L, *self._list, params.r_cut, self.force,
+        order, start, nbr = self._list
+        f = np.zeros_like(self.pos)
+        self.U, self.W, self.inside = K.half_list_forces(self.pos[order], self.L, start, nbr, params.r_cut, f,
                                                          self.shifted_force, True)
+        self.force[order] = f
         self.time = 0.0
         self.rebuilds = 0
 
