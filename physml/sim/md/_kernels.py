@@ -125,10 +125,11 @@ def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarra
 
     Indices count atoms in cell order: atom ``order[k]`` has neighbours ``order[nbr[start[k]:start[k + 1]]]``
     (so the force loop runs over positions stored in that order, ``pos[order]``, with neighbours close in
-    memory); every pair closer than ``r_list`` (minimum image) appears once. ``order`` runs through the atoms cell by cell (cells of side >= ``r_list``;
-    all atoms in index order when fewer than three cells fit along the box). For each cell the atoms of its
-    13 half-stencil neighbours are gathered once, image-shifted, into one contiguous buffer that every atom
-    of the cell then scans with a branch-free loop.
+    memory); every pair closer than ``r_list`` (minimum image) appears once. ``order`` runs through the
+    atoms cell by cell (cells of side >= ``r_list``; all atoms in index order when fewer than three cells
+    fit along the box). For each cell the atoms of its 13 half-stencil neighbours are gathered once,
+    image-shifted, into one contiguous buffer that every atom of the cell scans (distances in one
+    vectorised loop, then a branch-free compress).
     """
     n = pos.shape[0]
     rl2 = r_list * r_list
@@ -187,6 +188,7 @@ def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarra
     size = 13 * most
     bx, by, bz = np.empty(size), np.empty(size), np.empty(size)
     bi = np.empty(size, np.int64)
+    r2 = np.empty(size)
     while True:
         nbr = np.empty(cap, np.int64)
         k = 0
@@ -219,12 +221,14 @@ def build_half_list(pos: np.ndarray, L: float, r_list: float) -> tuple[np.ndarra
                     dz = zi - zs[m]
                     nbr[k] = m
                     k += dx * dx + dy * dy + dz * dz < rl2
-                for m in range(nb):  # branch-free: always write, keep it if inside
+                for m in range(nb):  # distances first (a vectorised loop), then a branch-free compress
                     dx = xi - bx[m]
                     dy = yi - by[m]
                     dz = zi - bz[m]
+                    r2[m] = dx * dx + dy * dy + dz * dz
+                for m in range(nb):
                     nbr[k] = bi[m]
-                    k += dx * dx + dy * dy + dz * dz < rl2
+                    k += r2[m] < rl2
         if not overflow:
             start[n] = k
             return order, start, nbr[:k].copy()
