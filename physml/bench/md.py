@@ -184,9 +184,9 @@ def run_inlj(sizes: tuple[int, ...] = (4000, 32000), steps: dict | None = None, 
     """physml vs LAMMPS on in.lj: atom-steps/s at each size (best of ``repeats`` alternating runs), and drift.
 
     ``steps``: timed steps per size (default 1000 at N <= 4000, 200 above). ``lmp``: the LAMMPS binary
-    (default: ``lmp`` if on the PATH; without it only physml runs).
+    (default: ``lmp`` if on the PATH; ``""`` or none found: only physml runs).
     """
-    lmp = lmp or shutil.which("lmp")
+    lmp = shutil.which("lmp") if lmp is None else lmp
     physml_inlj(256, 20)  # compile
     out: dict = {"lammps": lmp, "threads": 1, "sizes": {}}
     for n in sizes:
