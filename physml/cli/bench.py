@@ -53,9 +53,17 @@ def bench_md(as_json: Annotated[bool, _JSON] = False,
              ) -> None:
     """LAMMPS's in.lj in physml and (if `lmp` is on the PATH) LAMMPS: atom-steps/s, ratio, energy drift."""
     from ..bench import md as bench
+    from ..errors import ParameterError
+    from ..sim.md import MDParams
     from ..validation import check_int
 
-    ns = tuple(check_int("sizes", int(v), 32) for v in sizes.split(","))
+    try:
+        ns = tuple(int(v) for v in sizes.split(","))
+        for n in ns:
+            MDParams(n_particles=n, density=bench.IN_LJ["density"])  # 4 m^3 atoms, a box of at least 2 r_c
+    except (ValueError, ParameterError):
+        raise ParameterError.invalid("sizes", sizes, "a comma list of atom counts 4 m^3 (a box side >= 2 r_c) "
+                                     "(e.g. 4000,32000)") from None
     result = bench.run_inlj(ns, repeats=check_int("repeats", repeats, 1),
                             drift_steps=check_int("drift_steps", drift_steps, 0))
     typer.echo(json.dumps(result) if as_json else bench.format_inlj(result))
