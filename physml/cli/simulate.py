@@ -205,9 +205,10 @@ def simulate_md(
                          equilibration_steps=equilibrate, sample_every=every, frame_every=frames)
     check_output(output, force=force)
     start = time.perf_counter()
-    ds, positions = md.simulate_frames(params, seed=seed, progress=not quiet)
+    frame_data: dict = {}
+    ds, positions = md.simulate_frames(params, seed=seed, progress=not quiet, frame_data=frame_data)
     ds.attrs["atom_steps_per_second"] = n * (steps + equilibrate) / (time.perf_counter() - start)
-    save_with_frames(output, ds, positions, params, force=force)
+    save_with_frames(output, ds, positions, params, force=force, frame_data=frame_data)
     E = ds["total_energy"]
     conserved = f" (drift of a least-squares line {energy_drift(ds):.2e})" if ensemble == "nve" else ""
     typer.echo(f"wrote {len(ds)} samples ({n} atoms, {steps} steps, {ensemble}) to {output}; "
