@@ -158,7 +158,8 @@ def load_potential(path: str | os.PathLike) -> LearnedPotential:
     if _sha256(path / _WEIGHTS) != info.get("sha256", {}).get(_WEIGHTS):
         raise DataError(f"{str(path / _WEIGHTS)!r} is corrupt or was modified (sha256 mismatch)")
     try:
-        net = build_net(info["network"]).double()
+        with torch.random.fork_rng():  # the initial weights drawn here are overwritten; keep the global stream
+            net = build_net(info["network"]).double()
         net.load_state_dict(load_file(str(path / _WEIGHTS)))
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise DataError(f"{str(path)!r} could not be loaded: {' '.join(str(exc).split())[:300]}") from None
