@@ -17,7 +17,7 @@ def train_potential(
     data: list[Path] = typer.Argument(..., help="HDF5 files from `physml simulate md --frames K` (with forces)."),
     output: Annotated[Path, output_option("Model folder to write (safetensors + JSON).")] = ...,
     cutoff: float = typer.Option(2.5, help="Neighbour cutoff (sigma), <= half the smallest box side."),
-    epochs: int = typer.Option(40, help="Training epochs."),
+    epochs: int = typer.Option(50, help="Training epochs."),
     hidden: int = typer.Option(32, help="Features per atom."),
     n_rbf: int = typer.Option(20, "--n-rbf", help="Gaussian radial basis functions."),
     interactions: int = typer.Option(2, help="Message-passing blocks."),

@@ -49,7 +49,7 @@ class Config:
     """(density, temperature) of the training frames: rho = 0.8, T = 1.0 and its neighbours (liquid)."""
     unseen_states: tuple = ((0.9, 1.0), (1.1, 0.6))
     """States never trained on: a denser liquid and the FCC solid (extrapolation), in boxes of 256 atoms."""
-    frames_per_state: int = 30
+    frames_per_state: int = 40
     """Frames recorded per training state, one every ``frame_every`` Langevin steps after equilibration."""
     frame_every: int = 50
     """Steps between recorded frames."""
@@ -59,7 +59,7 @@ class Config:
     """Gaussian radial basis functions."""
     n_interactions: int = 2
     """Message-passing (interaction) blocks."""
-    epochs: int = 30
+    epochs: int = 50
     """Training epochs (each network)."""
     lr: float = 3e-3
     """Adam's initial learning rate."""
