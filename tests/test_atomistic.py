@@ -37,16 +37,17 @@ def _liquidish(seed=0, n=N, rho=RHO) -> tuple[np.ndarray, float]:
 
 
 @pytest.mark.parametrize("ensemble", ["nve", "langevin"])
-def test_force_field_system_with_the_lj_callable_is_the_engine_bit_for_bit(ensemble):
-    # the same splitting, the same noise draws, the same pair forces: any difference would be a bug
+def test_force_field_system_with_the_lj_callable_is_the_engine(ensemble):
+    # the same splitting, the same noise draws, the same pair forces: today bit for bit; the tolerance leaves
+    # room for a kernel that sums pairs in another order (1e-16 rounding grows ~e^(lambda t) over 1.5 tau)
     p = md.MDParams(n_particles=N, ensemble=ensemble, steps=10)
     a = md.LJSystem(p, seed=3)
     b = md.ForceFieldSystem(p, md.lj_force_field(p), seed=3)
     a.run(300)
     b.run(300)
-    np.testing.assert_array_equal(a.pos, b.pos)
-    np.testing.assert_array_equal(a.vel, b.vel)
-    assert (a.U, a.W, a.pressure) == (b.U, b.W, b.pressure)
+    np.testing.assert_allclose(b.pos, a.pos, atol=1e-8)
+    np.testing.assert_allclose(b.vel, a.vel, atol=1e-8)
+    np.testing.assert_allclose([b.U, b.W, b.pressure], [a.U, a.W, a.pressure], rtol=1e-9)
 
 
 def test_forces_are_minus_the_energy_gradient_and_the_virial_its_strain_derivative():
