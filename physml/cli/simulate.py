@@ -186,7 +186,11 @@ def simulate_md(
     ensemble: str = typer.Option("nve", help="nve | berendsen | langevin."),
     r_cut: float = typer.Option(2.5, help="Cut-off radius (sigma)."),
     potential: str = typer.Option("shifted-force",
-                                  help="shifted-force (continuous force, conserves energy) | shifted."),
+                                  help="shifted-force (continuous force, conserves energy) | shifted | the folder "
+                                       "of a learned potential (`physml train-potential`)."),
+    allow_extrapolation: bool = typer.Option(False, "--allow-extrapolation",
+                                             help="Run a learned potential outside its training densities "
+                                                  "(a warning instead of an error)."),
     tau: float = typer.Option(0.1, help="Berendsen relaxation time."),
     gamma: float = typer.Option(1.0, help="Langevin friction (1/time)."),
     equilibrate: int = typer.Option(0, help="Unrecorded equilibration steps first (Berendsen for nve)."),
@@ -201,20 +205,47 @@ def simulate_md(
     from ..sim import md
     from ..sim.md.frames import energy_drift, save_with_frames
 
+    learned = potential not in md.POTENTIALS
     params = md.MDParams(n_particles=n, density=density, temperature=temperature, dt=dt, steps=steps,
-                         ensemble=ensemble, r_cut=r_cut, potential=potential, tau=tau, gamma=gamma,
-                         equilibration_steps=equilibrate, sample_every=every, frame_every=frames)
+                         ensemble=ensemble, r_cut=r_cut, potential="shifted-force" if learned else potential, tau=tau,
+                         gamma=gamma, equilibration_steps=equilibrate, sample_every=every, frame_every=frames)
+    system = _learned_system(potential, params, seed, allow_extrapolation) if learned else None
     check_output(output, force=force)
     start = time.perf_counter()
-    ds, positions = md.simulate_frames(params, seed=seed, progress=not quiet)
+    frame_data: dict = {}
+    ds, positions = md.simulate_frames(params, seed=seed, progress=not quiet, frame_data=frame_data, system=system)
+    if learned:
+        ds.attrs["learned_potential"] = str(Path(potential).resolve())
     ds.attrs["atom_steps_per_second"] = n * (steps + equilibrate) / (time.perf_counter() - start)
-    save_with_frames(output, ds, positions, params, force=force)
+    save_with_frames(output, ds, positions, params, force=force, frame_data=frame_data)
     E = ds["total_energy"]
     conserved = f" (drift of a least-squares line {energy_drift(ds):.2e})" if ensemble == "nve" else ""
     typer.echo(f"wrote {len(ds)} samples ({n} atoms, {steps} steps, {ensemble}) to {output}; "
                f"total energy/N {E[0]:.6f} -> {E[-1]:.6f}{conserved}, "
                f"<T> {ds['temperature'].mean():.4f}, <P> {ds['pressure'].mean():.4f}, "
                f"{ds.attrs['atom_steps_per_second']:.3g} atom-steps/s")
+
+
+def _learned_system(model: str, params, seed: int, allow_extrapolation: bool):
+    """A ForceFieldSystem driven by the learned potential in the folder ``model``, after checking that the box
+    fits its cutoff and that the density lies within its training densities (or only warning, if allowed)."""
+    import sys
+
+    from ..atomistic import load_potential
+    from ..errors import ParameterError
+    from ..sim import md
+
+    if not Path(model).is_dir():
+        raise ParameterError.invalid("potential", model, "one of " + ", ".join(md.POTENTIALS)
+                                     + " or the folder of a learned potential (physml train-potential)")
+    pot = load_potential(model)
+    try:
+        pot.check_density(params.density)
+    except ParameterError as exc:
+        if not allow_extrapolation:
+            raise
+        sys.stderr.write(f"physml: warning: {' '.join(str(exc).split())}\n")
+    return md.ForceFieldSystem(params, pot.force_field(params.box_length, skin=params.skin), seed=seed)
 
 
 # ---------------------------------------------------------------------------- inverse problems

@@ -53,6 +53,8 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("transfer-ising", "physml.studies.transfer_ising",
                   "square-lattice Ising phase classifier adapted without labels (CORAL, DANN) "
                   "to the triangular lattice"),
+        StudyInfo("gnn-forcefield", "physml.studies.gnn_forcefield",
+                  "SchNet force field trained on LJ MD, judged by NVE drift, Langevin g(r)/P/U and stability"),
         StudyInfo("rl-energy-levels", "physml.studies.rl_energy_levels",
                   "tabular Q-learning on a ladder of energy levels recovers value iteration's optimal policy"),
         StudyInfo("rl-qubit", "physml.studies.rl_qubit",

@@ -175,20 +175,30 @@ def simulate(params: MDParams, *, seed: int | np.random.Generator, progress: boo
     return ds
 
 
-def simulate_frames(params: MDParams, *, seed: int | np.random.Generator,
-                    progress: bool = False) -> tuple[Dataset, np.ndarray]:
-    """Like :func:`simulate`, also returning the position frames (``(n_frames, N, 3)``; empty if none)."""
+def simulate_frames(params: MDParams, *, seed: int | np.random.Generator, progress: bool = False,
+                    frame_data: dict | None = None, system=None) -> tuple[Dataset, np.ndarray]:
+    """Like :func:`simulate`, also returning the position frames (``(n_frames, N, 3)``; empty if none).
+
+    ``frame_data``: a dict filled with what each frame also records: ``forces`` ``(n_frames, N, 3)``,
+    ``potential_energy`` (total, epsilon) and ``virial`` (``sum_pairs r_ij . f_ij``) ``(n_frames,)``.
+    ``system``: an already built system with :class:`LJSystem`'s interface to run instead of a new
+    ``LJSystem(params, seed=seed)`` (a :class:`~physml.sim.md.learned.ForceFieldSystem`: a learned potential).
+    """
     from tqdm.auto import tqdm
 
     record = seed_record(seed)
-    system = LJSystem(params, seed=seed)
+    system = LJSystem(params, seed=seed) if system is None else system
     if params.equilibration_steps:
         eq = "berendsen" if params.ensemble == "nve" else params.ensemble
         system.run(params.equilibration_steps, eq)
         system.time = 0.0
     n_samples = params.steps // params.sample_every + 1
     rows = np.empty((n_samples, 6))
-    frames = []
+    frames, extra = [], []
+
+    def keep_frame() -> None:
+        frames.append(system.pos.copy())
+        extra.append((system.force.copy(), system.U, system.W))
 
     def sample(i: int) -> None:
         K_, U = system.kinetic, system.potential
@@ -197,7 +207,7 @@ def simulate_frames(params: MDParams, *, seed: int | np.random.Generator,
     sample(0)
     step = 0
     if params.frame_every:
-        frames.append(system.pos.copy())
+        keep_frame()
     bar = tqdm(total=params.steps, disable=not progress, desc="md", unit="step")
     for i in range(1, n_samples):
         target = i * params.sample_every
@@ -209,7 +219,7 @@ def simulate_frames(params: MDParams, *, seed: int | np.random.Generator,
             bar.update(nxt - step)
             step = nxt
             if params.frame_every and step % params.frame_every == 0:
-                frames.append(system.pos.copy())
+                keep_frame()
         sample(i)
     bar.close()
     names = ("time", "kinetic_energy", "potential_energy", "total_energy", "temperature", "pressure")
@@ -222,4 +232,9 @@ def simulate_frames(params: MDParams, *, seed: int | np.random.Generator,
         final_momentum=json.dumps(system.momentum.tolist()),
     )
     ds = Dataset(arrays, {k: MD_UNITS[k] for k in names}, attrs)
+    if frame_data is not None:
+        n = params.n_particles
+        frame_data["forces"] = np.array([e[0] for e in extra]) if extra else np.empty((0, n, 3))
+        frame_data["potential_energy"] = np.array([e[1] for e in extra], float)
+        frame_data["virial"] = np.array([e[2] for e in extra], float)
     return ds, (np.array(frames) if frames else np.empty((0, params.n_particles, 3)))

@@ -3,27 +3,37 @@
 Layout (readable with ``h5py`` alone): the root holds the :class:`~physml.data.Dataset` arrays (``time``,
 energies, ``temperature``, ``pressure``, one row per recorded step; :meth:`Dataset.load` reads them), and,
 when frames were stored, the groups ``frames/positions`` ``(n_frames, N, 3)`` and ``frames/time`` and
-``rdf/r``, ``rdf/g`` (:func:`radial_distribution` of the frames). Every array carries its unit.
+``rdf/r``, ``rdf/g`` (:func:`radial_distribution` of the frames). Every array carries its unit. With
+``frame_data`` (what :func:`~physml.sim.md.simulate_frames` fills), each frame also has its forces
+``frames/forces`` ``(n_frames, N, 3)``, its total potential energy ``frames/potential_energy`` and virial
+``frames/virial`` (``sum_pairs r_ij . f_ij``), and the ``frames`` group carries the state point as attributes
+(``box_length``, ``density``, ``temperature``, ``n_particles``, ``r_cut``, ``potential``, ``ensemble``):
+what :func:`load_frames` reads to train a force field.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from physml._io import atomic_output
 from physml.data import Dataset
+from physml.errors import DataError
 
 from ._params import MDParams
 from ._system import MD_UNITS, radial_distribution
 
-__all__ = ["save_with_frames", "energy_drift"]
+__all__ = ["save_with_frames", "energy_drift", "FrameSet", "load_frames", "FRAME_UNITS"]
+
+FRAME_UNITS = {"forces": "epsilon/sigma", "potential_energy": "epsilon (total, not per particle)",
+               "virial": "epsilon (sum over pairs of r_ij . f_ij)"}
 
 
 def save_with_frames(path: str | os.PathLike, dataset: Dataset, frames: np.ndarray, params: MDParams, *,
-                     force: bool = False) -> Path:
+                     force: bool = False, frame_data: dict | None = None) -> Path:
     """Write ``dataset`` and, if ``frames`` (``(n_frames, N, 3)``, one every ``params.frame_every`` steps) is
     not empty, the frames and their g(r) to ``path``; a temporary file renamed into place, so a reader never
     sees half a file. An existing ``path`` is kept unless ``force``."""
@@ -40,7 +50,60 @@ def save_with_frames(path: str | os.PathLike, dataset: Dataset, frames: np.ndarr
                 f["frames/time"].attrs["unit"] = MD_UNITS["time"]
                 f.create_dataset("rdf/r", data=r).attrs["unit"] = MD_UNITS["rdf_r"]
                 f.create_dataset("rdf/g", data=g).attrs["unit"] = MD_UNITS["rdf_g"]
+                for name, unit in FRAME_UNITS.items() if frame_data else ():
+                    f.create_dataset(f"frames/{name}", data=frame_data[name],
+                                     compression="gzip" if name == "forces" else None).attrs["unit"] = unit
+                state = {"box_length": params.box_length, "density": params.density,
+                         "temperature": params.temperature, "n_particles": params.n_particles,
+                         "r_cut": params.r_cut, "potential": params.potential, "ensemble": params.ensemble}
+                f["frames"].attrs.update(state)
     return Path(path)
+
+
+@dataclass(frozen=True)
+class FrameSet:
+    """Frames of one MD state point with their forces: what a force field is trained on (reduced LJ units).
+
+    ``positions`` and ``forces`` ``(n_frames, N, 3)``; ``energy`` and ``virial`` ``(n_frames,)`` (totals);
+    ``box_length``, ``density``, ``temperature`` the state point; ``source`` the file.
+    """
+
+    positions: np.ndarray
+    forces: np.ndarray
+    energy: np.ndarray
+    virial: np.ndarray
+    box_length: float
+    density: float
+    temperature: float
+    source: str = ""
+
+
+def load_frames(path: str | os.PathLike) -> FrameSet:
+    """The frames with forces in an HDF5 file written by ``physml simulate md --frames K``;
+    :class:`~physml.errors.DataError` (one line) when the file has no frames, no forces or non-finite values."""
+    import h5py
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file {str(path)!r} does not exist")
+    try:
+        with h5py.File(path, "r") as f:
+            if "frames/positions" not in f:
+                raise DataError(f"{str(path)!r} has no frames: write them with `physml simulate md --frames K`")
+            if "frames/forces" not in f or "frames/potential_energy" not in f:
+                raise DataError(f"{str(path)!r} has frames without forces or energies: regenerate it with this "
+                                "physml's `physml simulate md --frames K`, which stores them")
+            g = f["frames"]
+            out = FrameSet(np.asarray(g["positions"][()], float), np.asarray(g["forces"][()], float),
+                           np.asarray(g["potential_energy"][()], float), np.asarray(g["virial"][()], float),
+                           float(g.attrs["box_length"]), float(g.attrs["density"]), float(g.attrs["temperature"]),
+                           str(path))
+    except OSError as exc:
+        raise DataError(f"cannot read {str(path)!r} as HDF5: {exc}") from None
+    for name in ("positions", "forces", "energy", "virial"):
+        if not np.all(np.isfinite(getattr(out, name))):
+            raise DataError(f"{str(path)!r}: frames/{name} holds non-finite values")
+    return out
 
 
 def energy_drift(dataset: Dataset) -> float:
