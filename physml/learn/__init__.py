@@ -4,6 +4,7 @@ split-conformal intervals and the applicability domain of a tabular model."""
 from ._applicability import ApplicabilityDomain as ApplicabilityDomain
 from ._baselines import ThresholdClassifier as ThresholdClassifier
 from ._conformal import class_scores as class_scores
+from ._conformal import conformal_coverage_band as conformal_coverage_band
 from ._conformal import conformal_quantile as conformal_quantile
 from ._conformal import native_std as native_std
 from ._conformal import prediction_sets as prediction_sets
@@ -25,4 +26,4 @@ from ._tune import tune as tune
 __all__ = ["ThresholdClassifier", "regression_metrics", "classification_metrics", "CVResult", "cross_validate",
            "learning_curve", "make_splitter", "forecast_windows", "persistence_forecast", "SEARCH_SPACES",
            "TuneResult", "tune", "ApplicabilityDomain", "native_std", "std_floor", "conformal_quantile",
-           "regression_scores", "regression_interval", "class_scores", "prediction_sets"]
+           "regression_scores", "regression_interval", "class_scores", "prediction_sets", "conformal_coverage_band"]

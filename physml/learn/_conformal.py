@@ -10,7 +10,7 @@ inference for regression"). Above ``n / (n + 1)`` the interval is infinite.
   (the Gaussian process; a random forest's spread over its trees) the score is ``|y - f(x)| / s(x)``,
   so the interval is the native one, rescaled to hold its level (normalised conformal regression).
 * Classification: score ``1 - p(true class)``; the prediction set holds every class whose
-  ``1 - p`` is within the quantile (Sadinle, Lei & Wasserman 2019).
+  ``1 - p`` is within the quantile (Sadinle, Lei & Wasserman 2019), plus the most probable class.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import math
 
 import numpy as np
 
-__all__ = ["native_std", "std_floor", "conformal_quantile", "regression_scores", "regression_interval", "class_scores",
-           "prediction_sets"]
+__all__ = ["native_std", "std_floor", "conformal_coverage_band", "conformal_quantile", "regression_scores",
+           "regression_interval", "class_scores", "prediction_sets"]
 
 
 def native_std(model, X: np.ndarray) -> np.ndarray | None:
@@ -84,6 +84,34 @@ def class_scores(proba: np.ndarray, y, classes) -> np.ndarray:
 
 
 def prediction_sets(proba: np.ndarray, scores, level: float) -> np.ndarray:
-    """Boolean ``(n_rows, n_classes)``: the classes in each row's prediction set at ``level``."""
+    """Boolean ``(n_rows, n_classes)``: the classes in each row's prediction set at ``level``.
+
+    The most probable class is always in the set (adding it can only raise the coverage), so no set is empty.
+    """
+    proba = np.asarray(proba, float)
     q = conformal_quantile(scores, level)
-    return 1.0 - np.asarray(proba, float) <= q + 1e-12
+    sets = 1.0 - proba <= q + 1e-12
+    sets[np.arange(len(proba)), np.argmax(proba, axis=1)] = True
+    return sets
+
+
+def conformal_coverage_band(m: int, n_calibration: int, level: float, *, alpha: float = 0.01) -> tuple[float, float]:
+    """Acceptance band for the share of ``m`` new rows inside split-conformal intervals from ``n_calibration`` rows.
+
+    Given the calibration rows the coverage is ``Beta(k, n + 1 - k)`` with ``k = ceil((n + 1) level)``
+    (continuous scores; Vovk 2012, Angelopoulos & Bates 2021 sec. 3), so the number of hits among ``m`` new
+    rows is beta-binomial. The band is its central ``1 - alpha`` acceptance interval, as fractions, built like
+    :func:`physml.physics.audit.coverage_band` (exact tail sums; a calibrated method falls outside with
+    probability <= ``alpha``). It is wider than the binomial band of ``m`` rows, which forgets that the
+    interval's width was itself estimated, and tends to it as ``n_calibration`` grows.
+    """
+    from scipy.stats import betabinom
+
+    k = math.ceil((n_calibration + 1) * level)
+    if not 1 <= k <= n_calibration:
+        return 1.0, 1.0  # the interval is infinite: every row is covered
+    j = np.arange(m + 1)
+    a, b = k, n_calibration + 1 - k
+    low = int(j[betabinom.cdf(j - 1, m, a, b) <= alpha / 2].max())
+    high = int(j[betabinom.sf(j, m, a, b) <= alpha / 2].min())
+    return low / m, high / m

@@ -10,7 +10,8 @@ which neither saw, it measures the intervals' coverage and the share of ordinary
 * the best model beats the trivial baseline (training mean or majority class) on held-out rows by a margin;
 * the same seed refits to the same predictions;
 * held-out residuals show no trend against any input (Kruskal-Wallis across quantile bins, Bonferroni);
-* held-out coverage of the predictive intervals within the binomial band at their level;
+* held-out coverage of the predictive intervals within the exact acceptance band at their level (beta-binomial:
+  the binomial band widened for the finite calibration set);
 * the share of held-out rows flagged as outside the applicability domain;
 * the user's declarations: bounds on the target, monotonic response to an input (finite differences on
   held-out rows, a move against the direction counted above 1 % of the held-out RMSE), each failing with
@@ -28,6 +29,7 @@ from ..errors import ParameterError
 from ..learn import (
     ApplicabilityDomain,
     class_scores,
+    conformal_coverage_band,
     native_std,
     prediction_sets,
     regression_interval,
@@ -193,13 +195,16 @@ def train_audit(comp: Comparison, calib: Calibration, result: StudyResult, *, re
     # coverage of the intervals, applicability
     hits = interval_hits(comp, calib, level)
     if hits is not None:
-        low, high = coverage_band(len(hits), level)
+        n_cal = calib.uncertainty["n_calibration"]
+        low, high = conformal_coverage_band(len(hits), n_cal, level)
+        b_low, b_high = coverage_band(len(hits), level)
         cov = float(np.mean(hits))
         tag = f"{round(100 * level)}"
         what = "interval" if task == "regression" else "prediction-set"
         a.check(f"coverage_{tag}_not_below_band", cov, ">=", low,
-                f"{what} coverage on {len(hits)} held-out rows (not used to calibrate) at level {level}; binomial "
-                f"band [{low:.3f}, {high:.3f}] (alpha 0.01)")
+                f"{what} coverage on {len(hits)} held-out rows (not used to calibrate) at level {level}, against "
+                f"the exact band [{low:.3f}, {high:.3f}] (alpha 0.01) for intervals calibrated on {n_cal} rows "
+                f"(beta-binomial; the binomial band of {len(hits)} rows alone is [{b_low:.3f}, {b_high:.3f}])")
         a.check(f"coverage_{tag}_not_above_band", cov, "<=", high, "same coverage against the band's upper end "
                 "(intervals wider than they need to be)")
     if calib.eval_rows.size:

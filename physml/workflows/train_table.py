@@ -28,7 +28,7 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
                 task: str | None = None, models: str | list[str] = "all", cv: int = 5, tune: int = 0,
                 test_fraction: float = 0.2, learning_curve: bool = False, seed: int = 0, device: str = "cpu",
                 progress: bool = True, transforms: list[str] = (), bounds: str | None = None,
-                monotonic: list[str] = (), level: float = 0.9) -> tuple[Comparison, StudyResult]:
+                monotonic: list[str] = (), level: float = 0.9, explain: bool = True) -> tuple[Comparison, StudyResult]:
     """Compare ``models`` (``"all"`` or zoo names, comma-separated or a list) predicting column ``target`` of
     the CSV, Parquet or physml HDF5 file ``data`` from ``features`` (default: every other column).
 
@@ -37,6 +37,7 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
     ``transforms``: ``KIND:COLUMN`` (``log10:pressure_MPa``): the model learns from the transformed column
     and keeps the transform, so ``physml predict`` takes the raw one. ``bounds`` (``"0:"``) and ``monotonic``
     (``["T_K:+"]``): physics the user declares, checked by the audit; ``level``: of the audited intervals.
+    ``explain=False`` skips the best model's explanations (coefficients, permutation importance, SHAP).
     """
     data = Path(data)
     if isinstance(features, str):
@@ -69,7 +70,7 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
     model_list = parse_models(models, task)
     resolve_device(device)
     comp = compare(X, y, names, task=task, target=target, models=model_list, cv=cv, n_trials=tune,
-                   test_fraction=test_fraction, seed=seed, device=device, progress=progress,
+                   test_fraction=test_fraction, seed=seed, device=device, progress=progress, explain=explain,
                    learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else ())
     config = {"data": str(data), "target": target, "features": names, "task": task, "models": model_list, "cv": cv,
               "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y),
