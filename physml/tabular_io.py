@@ -9,13 +9,15 @@ feature, NaN or infinite value, no rows).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError, ParameterError
 
-__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task"]
+__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task", "TRANSFORMS", "InputTransform",
+           "parse_transforms", "apply_transforms", "check_units"]
 
 TASKS = ("regression", "classification")
 _SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".h5": "HDF5", ".hdf5": "HDF5"}
@@ -46,6 +48,7 @@ def load_table(path: str | os.PathLike):
             if not cols:
                 raise DataError(f"dataset {str(path)!r} has no 1-D arrays to use as columns")
             df = pd.DataFrame(cols)
+            df.attrs["units"] = {k: str(ds.units.get(k, "1")) for k in cols}  # checked by physml predict
     except DataError:
         raise
     except (pd.errors.EmptyDataError, pd.errors.ParserError, OSError, ValueError) as exc:
@@ -122,3 +125,82 @@ def numeric_column(column, name: str, role: str) -> np.ndarray:
     if bad.size:
         raise DataError(f"{role} column {name!r} has a NaN or infinite value in row {int(bad[0])} ({values[bad[0]]})")
     return values
+
+
+# ---------------------------------------------------------------------------- input transforms
+#: transform name -> (function, domain test, domain in words, direction: +1 increasing, -1 decreasing)
+TRANSFORMS = {
+    "log10": (np.log10, lambda x: x > 0, "> 0", 1),
+    "ln": (np.log, lambda x: x > 0, "> 0", 1),
+    "sqrt": (np.sqrt, lambda x: x >= 0, ">= 0", 1),
+    "inverse": (lambda x: 1.0 / x, lambda x: x != 0, "!= 0", -1),
+}
+
+
+@dataclass(frozen=True)
+class InputTransform:
+    """``kind`` applied to the raw input ``column``; the model sees the result as feature ``kind_column``."""
+
+    kind: str
+    column: str
+
+    @property
+    def feature(self) -> str:
+        return f"{self.kind}_{self.column}"
+
+    @property
+    def direction(self) -> int:
+        """+1 if the transform is increasing, -1 if decreasing (a monotonic response flips with it)."""
+        return TRANSFORMS[self.kind][3]
+
+    def apply(self, values) -> np.ndarray:
+        func, ok, domain, _ = TRANSFORMS[self.kind]
+        values = np.asarray(values, float)
+        bad = np.flatnonzero(~ok(values))
+        if bad.size:
+            raise DataError(f"column {self.column!r} has the value {values[bad[0]]} in row {int(bad[0])}, outside the "
+                            f"domain of {self.kind} (x {domain})")
+        return func(values)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "column": self.column, "feature": self.feature}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> InputTransform:
+        return cls(str(d["kind"]), str(d["column"]))
+
+
+def parse_transforms(texts) -> list[InputTransform]:
+    """``["log10:pressure_MPa", ...]`` (``KIND:COLUMN``, kinds in :data:`TRANSFORMS`) as transforms."""
+    out: list[InputTransform] = []
+    for text in texts or ():
+        kind, sep, column = str(text).partition(":")
+        kind, column = kind.strip(), column.strip()
+        if not sep or not column:
+            raise ParameterError.invalid("transform", text, f"KIND:COLUMN with KIND one of {', '.join(TRANSFORMS)}")
+        if kind not in TRANSFORMS:
+            raise ParameterError.invalid("transform", text, f"a known transform ({', '.join(TRANSFORMS)}) and a column")
+        if any(t.column == column for t in out):
+            raise ParameterError.invalid("transform", text, "at most one transform per column")
+        out.append(InputTransform(kind, column))
+    return out
+
+
+def apply_transforms(df, transforms: list[InputTransform], *, role: str = "transform"):
+    """A copy of ``df`` with each transform's feature column added (raw columns kept)."""
+    columns = [str(c) for c in df.columns]
+    out = df.copy()
+    for t in transforms:
+        if t.column not in columns:
+            raise ParameterError.invalid(role, f"{t.kind}:{t.column}", f"a column of the data ({', '.join(columns)})")
+        out[t.feature] = t.apply(numeric_column(df[t.column], t.column, "feature"))
+    return out
+
+
+def check_units(df, expected: dict[str, str]) -> None:
+    """Refuse a table whose stored units (HDF5 columns) differ from the units a model was trained with."""
+    found = getattr(df, "attrs", {}).get("units") or {}
+    for name, unit in (expected or {}).items():
+        if name in found and str(found[name]) != str(unit):
+            raise DataError(f"column {name!r} is in {found[name]!r} but the model was trained on {unit!r}; "
+                            "convert it first")

@@ -57,6 +57,9 @@ def test_known_values():
     bp = element_table("boiling_point", ["atomic_number", "ionization_energy_eV"])
     assert _row(bp, "N")["boiling_point_K"] == pytest.approx(77.36, abs=0.05)
     assert _row(bp, "He")["ionization_energy_eV"] == pytest.approx(24.587, abs=1e-3)
+    k = element_table("thermal_conductivity")  # CRC, W/(m K) at 25 degC: silver the best metal, copper next
+    assert (_row(k, "Ag")["thermal_conductivity_W_mK"], _row(k, "Cu")["thermal_conductivity_W_mK"]) == (429, 401)
+    assert _row(k, "Br")["thermal_conductivity_W_mK"] == pytest.approx(0.005)
 
 
 def test_allotrope_rules():
@@ -84,7 +87,7 @@ def test_contract_no_nan_and_drop_accounting(target):
     assert len(ds) + dropped == 118
     assert ds.attrs["n_dropped_estimated"] == len(elements.ESTIMATED)
     assert not set(elements.ESTIMATED) & set(ds["symbol"].astype(str))
-    assert len(ds) >= 75
+    assert len(ds) >= (55 if target == "thermal_conductivity" else 75)  # mendeleev lacks k for 30 elements
 
 
 def test_fewer_descriptors_keep_more_elements_and_estimates_can_be_included():

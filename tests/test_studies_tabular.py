@@ -52,15 +52,21 @@ def test_water_phases_and_predict_from_the_study_run(tmp_path):
             assert m[f"audit_{s}_phase_classifier_{check}_passed"] == 1.0, (s, check)
     # the audits hold the best classifier and the MLP to >= 0.99 held-out accuracy (the majority class is ~0.5)
     assert m["mlp_test_accuracy"] >= 0.99 and m["test_accuracy"] >= 0.99
-    # the run's best model applied to new states with `physml predict`: phases agree with IAPWS
+    # the run's best model applied to new states with `physml predict`, from raw temperature and pressure (the
+    # model keeps its log10 transform): phases agree with IAPWS
     rng = np.random.default_rng(5)
     T, lp = rng.uniform(200, 1000, 300), rng.uniform(-6, 2, 300)
-    pd.DataFrame({"temperature_K": T, "log10_pressure_MPa": lp}).to_csv(tmp_path / "states.csv", index=False)
+    pd.DataFrame({"temperature_K": T, "pressure_MPa": 10**lp}).to_csv(tmp_path / "states.csv", index=False)
     with pytest.raises(SystemExit) as exc:
         main(["predict", str(run), str(tmp_path / "states.csv"), "-o", str(tmp_path / "phases.csv")])
     assert exc.value.code == 0
-    pred = pd.read_csv(tmp_path / "phases.csv")["prediction"].to_numpy()
+    table = pd.read_csv(tmp_path / "phases.csv")
+    pred = table["prediction"].to_numpy()
     assert np.mean(pred == water.phase_of(T, 10**lp)) >= 0.97
+    # every state lies in the training ranges: few are flagged; 90 % prediction sets hold the IAPWS phase
+    assert table["flagged"].mean() <= 0.05
+    hits = [p in s.split("|") for p, s in zip(water.phase_of(T, 10**lp), table["prediction_set_90"])]
+    assert np.mean(hits) >= 0.9
 
 
 def test_water_conductivity_beats_linear():

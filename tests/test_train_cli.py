@@ -82,9 +82,14 @@ def test_predict_from_run_directory(gas_run, capsys):
     code, _, err = cli(capsys, "predict", str(run), str(tmp / "new.csv"), "-o", str(out))
     assert code == 0, err
     pred = pd.read_csv(out)
-    assert list(pred.columns) == ["temperature_K", "volume_m3", "prediction"]
+    assert list(pred.columns) == ["temperature_K", "volume_m3", "prediction", "lower_90", "upper_90",
+                                  "applicability_score", "out_of_range", "flagged"]
     truth = R_GAS * new["temperature_K"] / new["volume_m3"]
     assert np.median(np.abs(pred["prediction"] / truth - 1)) < 0.05
+    # 90 % conformal intervals for a noisy measurement hold the noiseless law on most rows (binomial: 50 rows at
+    # 0.9 give >= 40 with probability 0.99); rows drawn like the training rows are rarely flagged
+    assert np.sum((pred["lower_90"] <= truth) & (truth <= pred["upper_90"])) >= 40
+    assert pred["flagged"].sum() <= 5
     # existing output without --force: refused, file untouched
     before = out.read_bytes()
     code, _, err = cli(capsys, "predict", str(run), str(tmp / "new.csv"), "-o", str(out))

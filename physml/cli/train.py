@@ -23,6 +23,13 @@ def train(
     tune: int = typer.Option(0, "--tune", help="Optuna trials per model (0: defaults)."),
     test_fraction: float = typer.Option(0.2, help="Share held out for the test set."),
     learning_curve: bool = typer.Option(False, "--learning-curve", help="Add the best model's learning curve."),
+    transform: list[str] = typer.Option([], "--transform", help="KIND:COLUMN (log10, ln, sqrt, inverse) applied to "
+                                        "an input; stored in the model, so predict takes the raw column. Repeatable."),
+    bounds: str | None = typer.Option(None, "--bounds", help="Declared bounds on the target, LOW:HIGH (either may be "
+                                      "empty: 0:), checked on held-out rows."),
+    monotonic: list[str] = typer.Option([], "--monotonic", help="Declared monotonic response, COLUMN:+ or COLUMN:-, "
+                                        "checked by finite differences on held-out rows. Repeatable."),
+    level: float = typer.Option(0.9, "--level", help="Level of the audited predictive intervals."),
     seed: Seed = 0,
     runs_dir: RunsDir = Path("runs"),
     device: Annotated[str, device_option("auto | cpu | cuda (for the MLP).")] = "cpu",
@@ -35,30 +42,37 @@ def train(
     start = time.perf_counter()
     comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
                                test_fraction=test_fraction, learning_curve=learning_curve, seed=seed, device=device,
-                               progress=not quiet)
+                               progress=not quiet, transforms=transform, bounds=bounds, monotonic=monotonic,
+                               level=level)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
     if not quiet:
         for s in comp.scores:
             typer.echo(f"{s.name:<12} CV {comp.score_name} {s.cv_mean:.5f} ± {s.cv_std:.5f}")
         typer.echo(f"best: {comp.best.name}")
+        for audit in result.audits:
+            failed = [c.name for c in audit.checks if not c.passed]
+            typer.echo(f"audit {audit.summary()}" + (f"; failed: {', '.join(failed)}" if failed else ""))
     typer.echo(str(record.path))
 
 
 def predict(
     model: str = typer.Argument(..., help="A saved model folder, a run directory or a run id."),
     data: Path = typer.Argument(..., help="CSV, Parquet or physml HDF5 file with the model's feature columns."),
-    output: Annotated[Path, output_option("CSV to write: input columns + prediction.")] = ...,
+    output: Annotated[Path, output_option("CSV to write: input columns, prediction, interval, applicability.")] = ...,
+    level: float = typer.Option(0.9, "--level", help="Level of the predictive intervals (prediction sets)."),
     force: Force = False,
     runs_dir: RunsDir = Path("runs"),
 ) -> None:
-    """Apply a saved model (or a run's best model) to new data."""
+    """Apply a saved model (or a run's best model) to new data: predictions, intervals, applicability flags."""
     from .._io import atomic_output, check_output
     from ..tabular_io import load_table
     from ..workflows.predict import find_saved_model, predict_table
 
-    saved = find_saved_model(model, runs_dir)
-    table = predict_table(saved, load_table(data))
     check_output(output, force=force)
+    saved = find_saved_model(model, runs_dir)
+    pred = predict_table(saved, load_table(data), level=level)
     with atomic_output(output, force=force) as tmp:
-        table.to_csv(tmp, index=False)
-    typer.echo(f"wrote {len(table)} predictions to {output}")
+        pred.table.to_csv(tmp, index=False)
+    typer.echo(f"wrote {len(pred.table)} predictions to {output}")
+    if pred.summary():
+        typer.echo(pred.summary())

@@ -14,7 +14,9 @@ Measured data, not a simulation: the database that ships with the
 Targets (CRC Handbook values): ``melting_point`` [K, at 101.325 kPa],
 ``boiling_point`` [K] and ``density`` [g/cm^3, near room temperature; gases
 are ideal-gas densities at 25 degC and 1 atm, about 1e-4 to 1e-2, so a
-density model should work on log10].
+density model should work on log10] and ``thermal_conductivity`` [W/(m K),
+at 25 degC; from 0.005 (Br, Rn-like gases) to 429 (Ag): five decades, so
+again a model should work on log10].
 
 Choices, each recorded in the data set's attributes:
 
@@ -50,6 +52,7 @@ TARGETS = {
     "melting_point": ("melting_point_K", "K"),
     "boiling_point": ("boiling_point_K", "K"),
     "density": ("density_g_cm3", "g/cm^3"),
+    "thermal_conductivity": ("thermal_conductivity_W_mK", "W/(m K)"),
 }
 #: descriptor name -> unit
 DESCRIPTORS = {
@@ -103,6 +106,7 @@ def _full_table():
     df["electron_affinity_eV"] = el["electron_affinity"]
     df["dipole_polarizability_bohr3"] = el["dipole_polarizability"]
     df["density_g_cm3"] = el["density"]
+    df["thermal_conductivity_W_mK"] = el["thermal_conductivity"]
     phase = _phase_transitions(fetch_table("phasetransitions")).reindex(el.index)
     df["melting_point_K"] = phase["melting_point"]
     df["boiling_point_K"] = phase["boiling_point"]

@@ -1,11 +1,13 @@
-"""Study ``element-properties``: melting points of the elements from periodic-table descriptors.
+"""Study ``element-properties``: melting points (or boiling points, density, thermal conductivity) of the elements
+from periodic-table descriptors.
 
 Real measured data shipped with ``mendeleev`` (``physml.sim.elements``):
 atomic number and weight, period, group, block, covalent radius, Pauling
 electronegativity, first ionisation energy and valence electrons, against the
-measured melting point in K. Elements whose value is an estimate (At, Fr,
-Es onward) or missing are dropped and counted. The zoo is cross-validated on
-the ~80 elements left; SHAP shows which descriptors carry the answer.
+measured melting point in K (``--set target=...``: boiling point, density or thermal conductivity at
+25 degC, the last two learned on a log10 scale as they span four to five decades). Elements whose value
+is an estimate (At, Fr, Es onward) or missing are dropped and counted. The zoo is cross-validated on the
+~80 elements left (~60 for thermal conductivity); SHAP shows which descriptors carry the answer.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from ._runner import StudyContext
 
 __all__ = ["Config", "QUICK", "run"]
 
+LOG_TARGETS = ("density", "thermal_conductivity")
+
 
 @dataclass(frozen=True)
 class Config:
     """Configuration of ``element-properties``."""
 
     target: str = "melting_point"
-    """Element property to learn (melting_point, boiling_point or density; density on a log10 scale)."""
+    """Element property to learn (melting_point, boiling_point, density or thermal_conductivity; the last two on a
+    log10 scale)."""
     models: tuple[str, ...] = ("linear", "ridge", "lasso", "poly_ridge", "tree", "forest", "gbt", "svm", "gp", "mlp")
     cv: int = 5
     test_fraction: float = 0.2
@@ -49,7 +54,7 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     features, target = json.loads(ds.attrs["features"]), str(ds.attrs["target"])
     X = np.column_stack([ds[f].astype(float) for f in features])
     y = ds[target].astype(float)
-    if config.target == "density":  # gases at ~1e-4 g/cm3 and solids at 1-22: learn the logarithm
+    if config.target in LOG_TARGETS:  # gases at ~1e-4 g/cm3 and solids at 1-22; 0.005-429 W/(m K): learn the log
         y, target = np.log10(y), f"log10_{target}"
     # fit: the regressor zoo, cross-validated
     comp = compare(X, y, features, task="regression", target=target, models=list(config.models), cv=config.cv,

@@ -23,6 +23,7 @@ from ..errors import ParameterError
 from ..physics.audit import Audit
 from ..result import StudyResult, new_figure
 from ..sim import water
+from ..tabular_io import InputTransform
 from ..workflows import add_to_result, compare
 from ._runner import StudyContext
 
@@ -70,7 +71,9 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
                    test_fraction=config.test_fraction, seed=ctx.seed, device=ctx.device, progress=ctx.progress,
                    params={"mlp": {"epochs": config.mlp_epochs}})
     result = ctx.result("Phases of water from temperature and pressure (IAPWS)")
-    add_to_result(comp, result, seed=ctx.seed)
+    # the saved model keeps the log10 of pressure, so `physml predict` takes temperature_K and pressure_MPa
+    add_to_result(comp, result, seed=ctx.seed, transforms=[InputTransform("log10", "pressure_MPa")],
+                  units={k: ds.units[k] for k in ("temperature_K", "pressure_MPa")})
     # evaluate: near the phase boundaries and over the whole diagram
     hard = ds["near_boundary"][comp.test_index]
     T_grid, lp_grid = np.meshgrid(np.linspace(200, 1000, config.grid), np.linspace(-6, 2, config.grid))

@@ -80,7 +80,9 @@ def fine_tune(model: str | os.PathLike, data: str | os.PathLike, *, target: str,
     source_units = saved.metadata.get("feature_units")
     tuner = FineTuner(saved.estimator, mode=mode, epochs=epochs, lr=lr, seed=seed,
                       source_units=source_units).fit(X, y, units=units)
-    metadata = {**saved.metadata, "fine_tuned_from": str(model), "fine_tune_mode": mode,
+    # the source's conformal scores and applicability domain describe the source data, not the new one: dropped
+    kept = {k: v for k, v in saved.metadata.items() if k not in ("uncertainty", "applicability")}
+    metadata = {**kept, "fine_tuned_from": str(model), "fine_tune_mode": mode,
                 "fine_tune_samples": int(len(X)), "fine_tune_data": str(data)}
     path = save_model(tuner.estimator_, output, metadata=metadata, force=force)
     return FineTuneRun(tuner=tuner, n_samples=int(len(X)), path=Path(path))

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from ..models import save_model
 from ..result import StudyResult, Table
+from ..tabular_io import InputTransform
 from . import _tabular_figures as figs
 from .compare import Comparison
+from .tabular_audit import Calibration, calibrate
 
 __all__ = ["add_to_result"]
 
 
-def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: str = "") -> None:
-    """Leaderboard, metrics, figures and the saved best model, added to ``result``."""
+def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: str = "",
+                  transforms: list[InputTransform] = (), units: dict[str, str] | None = None) -> Calibration:
+    """Leaderboard, metrics, figures and the saved best model, added to ``result``; returns the calibration.
+
+    The saved model carries what ``physml predict`` needs besides the estimator: the raw input columns and
+    the ``transforms`` that make its features from them, their ``units`` (checked against an HDF5 input),
+    split-conformal scores for its intervals and its applicability domain (:func:`calibrate`).
+    """
     best = comp.best
     score_key = "r2" if comp.task == "regression" else "accuracy"
     result.metrics[f"{prefix}best_model"] = best.name
@@ -39,9 +47,15 @@ def add_to_result(comp: Comparison, result: StudyResult, *, seed: int, prefix: s
                                    tuple((n, *(round(float(imp.values[i]), 6) for imp in comp.importances))
                                          for i, n in enumerate(names))))
     figs.add_all(comp, result, prefix=prefix)
+    calib = calibrate(comp, seed=seed)
+    made = {t.feature: t for t in transforms}
+    inputs = [made[f].column if f in made else f for f in comp.feature_names]
     metadata = {"feature_names": comp.feature_names, "target": comp.target, "task": comp.task,
-                "model_name": best.name, "cv_score": best.cv_mean, "seed": seed}
+                "model_name": best.name, "cv_score": best.cv_mean, "seed": seed, "input_columns": inputs,
+                "transforms": [t.to_dict() for t in transforms], "units": dict(units or {}),
+                "uncertainty": calib.uncertainty, "applicability": calib.applicability}
     if comp.task == "classification":
         metadata["classes"] = [c.item() if hasattr(c, "item") else c for c in best.estimator.classes_]
     result.artifacts[f"{prefix}best_model"] = (
         lambda path, m=best.estimator, md=metadata: save_model(m, path, metadata=md))
+    return calib
