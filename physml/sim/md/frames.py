@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from physml._io import atomic_output
-from physml.data import Dataset
+from physml.data import Dataset, check_finite, write_array, write_hdf5
 
 from ._params import MDParams
 from ._system import MD_UNITS, radial_distribution
@@ -27,19 +26,19 @@ def save_with_frames(path: str | os.PathLike, dataset: Dataset, frames: np.ndarr
     """Write ``dataset`` and, if ``frames`` (``(n_frames, N, 3)``, one every ``params.frame_every`` steps) is
     not empty, the frames and their g(r) to ``path``; a temporary file renamed into place, so a reader never
     sees half a file. An existing ``path`` is kept unless ``force``."""
-    import h5py
 
-    with atomic_output(path, force=force) as tmp:
-        dataset.save(tmp, force=True)
-        if len(frames):
+    check_finite({**dataset.arrays, "frames/positions": frames})
+
+    def fill(f) -> None:
+        dataset.write_to(f)
+        if len(frames):  # groups: Dataset.load reads only the root's equal-length arrays
             r, g = radial_distribution(frames, params.box_length)
-            with h5py.File(tmp, "a") as f:  # groups: Dataset.load reads only the root's equal-length arrays
-                f.create_dataset("frames/positions", data=frames, compression="gzip")
-                f["frames/positions"].attrs["unit"] = MD_UNITS["positions"]
-                f.create_dataset("frames/time", data=params.dt * params.frame_every * np.arange(len(frames)))
-                f["frames/time"].attrs["unit"] = MD_UNITS["time"]
-                f.create_dataset("rdf/r", data=r).attrs["unit"] = MD_UNITS["rdf_r"]
-                f.create_dataset("rdf/g", data=g).attrs["unit"] = MD_UNITS["rdf_g"]
+            write_array(f, "frames/positions", frames, MD_UNITS["positions"])
+            write_array(f, "frames/time", params.dt * params.frame_every * np.arange(len(frames)), MD_UNITS["time"])
+            write_array(f, "rdf/r", r, MD_UNITS["rdf_r"])
+            write_array(f, "rdf/g", g, MD_UNITS["rdf_g"])
+
+    write_hdf5(path, fill, force=force)
     return Path(path)
 
 
