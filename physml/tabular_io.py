@@ -15,7 +15,7 @@ import numpy as np
 
 from .errors import DataError, ParameterError
 
-__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task"]
+__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task", "check_target_varies"]
 
 TASKS = ("regression", "classification")
 _SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".h5": "HDF5", ".hdf5": "HDF5"}
@@ -35,6 +35,7 @@ def load_table(path: str | os.PathLike):
         raise DataError(f"data file {str(path)!r} is empty")
     try:
         if kind == "CSV":
+            _check_csv_header(path)
             df = pd.read_csv(path)
         elif kind == "Parquet":
             df = pd.read_parquet(path)
@@ -52,7 +53,28 @@ def load_table(path: str | os.PathLike):
         raise DataError(f"cannot read {kind} file {str(path)!r}: {' '.join(str(exc).split())[:200]}") from None
     if len(df) == 0:
         raise DataError(f"data file {str(path)!r} has no rows")
+    names = [str(c) for c in df.columns]
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise DataError(f"data file {str(path)!r} has duplicate column names: {', '.join(dupes)}")
     return df
+
+
+def _check_csv_header(path: Path) -> None:
+    """Refuse duplicate column names before pandas renames them (``x``, ``x.1``) and a budget-breaking file."""
+    import csv
+
+    from .budget import check_memory, format_size
+
+    size = path.stat().st_size
+    check_memory(f"reading {str(path)!r}", 6.0 * size, f"a CSV file of {format_size(size)}")
+    with path.open(newline="", encoding="utf-8", errors="replace") as f:
+        header = next(csv.reader(f), [])
+    names = [h.strip() for h in header]
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise DataError(f"data file {str(path)!r} has duplicate column names: {', '.join(dupes)}; "
+                        "each column needs its own name")
 
 
 def _decode(values: np.ndarray) -> np.ndarray:
@@ -79,6 +101,9 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
     classification target may be class names.
     """
     columns = [str(c) for c in df.columns]
+    if len(df) < 2:
+        raise DataError(f"the table has {len(df)} row{'s' if len(df) != 1 else ''}; learning needs at least 2 "
+                        "(in practice, many more)")
     if target not in columns:
         raise ParameterError.invalid("target", target, f"a column of the data ({', '.join(columns)})")
     if features is None:
@@ -99,6 +124,7 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
         raise ParameterError.invalid("task", task, "'regression' or 'classification'")
     if task == "regression":
         y = numeric_column(df[target], target, "target")
+        check_target_varies(y, target)
     else:
         y = df[target].to_numpy()
         if df[target].isna().any():
@@ -111,12 +137,29 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
     return X, y, list(features), task
 
 
+def check_target_varies(y: np.ndarray, target: str) -> None:
+    """Refuse a regression target that is constant, varies by less than 1e-9 of its size, or whose variance
+    under- or overflows: every score of a model fitted to it would be meaningless (R² undefined)."""
+    y = np.asarray(y, float)
+    with np.errstate(all="ignore"):
+        spread = float(np.ptp(y)) if y.size else 0.0
+        scale = float(np.max(np.abs(y))) if y.size else 0.0
+        var = float(np.var(y)) if y.size else 0.0
+    if not (spread > 1e-9 * scale and np.isfinite(var) and var > 0 and np.isfinite(spread)):
+        raise DataError(f"target column {target!r} is constant or nearly so (range {spread:.3g} around "
+                        f"{scale:.3g}, variance {var:.3g}): there is nothing to learn and every score would be "
+                        "meaningless")
+
+
 def numeric_column(column, name: str, role: str) -> np.ndarray:
     """A pandas column as finite floats, or a :class:`DataError` naming the column and the first bad row."""
     import pandas as pd
 
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         raise DataError(f"{role} column {name!r} is not numeric (dtype {column.dtype})")
+    if pd.api.types.is_complex_dtype(column):
+        raise DataError(f"{role} column {name!r} is complex (dtype {column.dtype}); physml learns from real "
+                        "numbers only: split it into real and imaginary columns")
     values = column.to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:

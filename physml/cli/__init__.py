@@ -65,7 +65,6 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
         try:
             from .. import budget
 
@@ -94,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
 def _show_warnings(caught) -> None:
     seen = set()
     for w in caught:
+        if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            continue  # for developers, not for the user of a command
         text = " ".join(str(w.message).split())
         if text not in seen:
             seen.add(text)

@@ -29,9 +29,10 @@ def train(
     quiet: Quiet = False,
 ) -> None:
     """Compare every model family on a table; write a run; print its directory last."""
-    from ..runs import write_run
+    from ..runs import Registry, write_run
     from ..workflows.train_table import train_table
 
+    Registry(runs_dir).check_writable()  # before any training
     start = time.perf_counter()
     comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
                                test_fraction=test_fraction, learning_curve=learning_curve, seed=seed, device=device,
@@ -56,9 +57,9 @@ def predict(
     from ..tabular_io import load_table
     from ..workflows.predict import find_saved_model, predict_table
 
+    check_output(output, force=force)
     saved = find_saved_model(model, runs_dir)
     table = predict_table(saved, load_table(data))
-    check_output(output, force=force)
     with atomic_output(output, force=force) as tmp:
         table.to_csv(tmp, index=False)
     typer.echo(f"wrote {len(table)} predictions to {output}")

@@ -18,7 +18,8 @@ def find_saved_model(spec: str, runs_dir):
     path = Path(spec)
     candidates = [path, path / "artifacts" / "best_model"]
     if not path.exists() and (Path(runs_dir) / "registry.sqlite").exists():
-        candidates.append(Registry(runs_dir).get(spec).path / "artifacts" / "best_model")
+        registry = Registry(runs_dir)
+        candidates.append(registry.run_path(registry.get(spec)) / "artifacts" / "best_model")
     for candidate in candidates:
         if (candidate / "model.json").is_file():
             return load_model(candidate)
@@ -38,6 +39,12 @@ def predict_table(saved, df):
         raise DataError(f"the data's columns do not match the model's features: missing {', '.join(missing)} "
                         f"(the model needs {', '.join(features)})")
     X = np.column_stack([numeric_column(df[f], f, "feature") for f in features])
+    pred = np.asarray(saved.estimator.predict(X))
+    if pred.dtype.kind in "fc" and not np.all(np.isfinite(pred)):
+        rows = np.flatnonzero(~np.isfinite(pred))
+        raise DataError(f"the model predicts a NaN or infinite value for {rows.size} of {len(pred)} rows (first: row "
+                        f"{int(rows[0])}); the inputs are probably far outside what it was trained on. "
+                        "Nothing was written")
     out = df.copy()
-    out["prediction"] = saved.estimator.predict(X)
+    out["prediction"] = pred
     return out
