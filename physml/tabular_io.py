@@ -15,7 +15,8 @@ import numpy as np
 
 from .errors import DataError, ParameterError
 
-__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task", "check_target_varies"]
+__all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task", "check_target_varies",
+           "check_table_size"]
 
 TASKS = ("regression", "classification")
 _SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".h5": "HDF5", ".hdf5": "HDF5"}
@@ -38,6 +39,7 @@ def load_table(path: str | os.PathLike):
             _check_csv_header(path)
             df = pd.read_csv(path)
         elif kind == "Parquet":
+            check_table_size(path)
             df = pd.read_parquet(path)
         else:
             from .data import Dataset
@@ -60,14 +62,44 @@ def load_table(path: str | os.PathLike):
     return df
 
 
+def check_table_size(path: str | os.PathLike) -> None:
+    """Refuse, before reading, a table whose contents would not fit the memory budget (:mod:`physml.budget`):
+    from the HDF5 header's declared array sizes, a Parquet file's row and column counts, a CSV file's size.
+    Cheap (no heavy imports), so commands call it before importing their workflow."""
+    from .budget import check_memory, format_size
+
+    path = Path(path)
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        return  # load_table says what is wrong
+    size = path.stat().st_size
+    if kind == "CSV":
+        check_memory(f"reading {str(path)!r}", 6.0 * size, f"a CSV file of {format_size(size)}")
+    elif kind == "Parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            meta = pq.read_metadata(path)
+        except Exception:  # noqa: BLE001 - load_table reports an unreadable file
+            return
+        declared = float(meta.num_rows) * meta.num_columns * 8 * 3
+        check_memory(f"reading {str(path)!r}", declared, f"{meta.num_rows} rows x {meta.num_columns} columns")
+    else:
+        import h5py
+
+        try:
+            with h5py.File(path, "r") as f:
+                declared = sum(float(d.size or 0) * d.dtype.itemsize for d in f.values() if isinstance(d, h5py.Dataset))
+        except Exception:  # noqa: BLE001 - Dataset.load reports a damaged file in one line
+            return
+        check_memory(f"loading {str(path)!r}", declared, f"its header declares {format_size(declared)}")
+
+
 def _check_csv_header(path: Path) -> None:
     """Refuse duplicate column names before pandas renames them (``x``, ``x.1``) and a budget-breaking file."""
     import csv
 
-    from .budget import check_memory, format_size
-
-    size = path.stat().st_size
-    check_memory(f"reading {str(path)!r}", 6.0 * size, f"a CSV file of {format_size(size)}")
+    check_table_size(path)
     with path.open(newline="", encoding="utf-8", errors="replace") as f:
         header = next(csv.reader(f), [])
     names = [h.strip() for h in header]

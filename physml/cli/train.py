@@ -29,10 +29,14 @@ def train(
     quiet: Quiet = False,
 ) -> None:
     """Compare every model family on a table; write a run; print its directory last."""
-    from ..runs import Registry, write_run
+    from ..runs import Registry
+    from ..tabular_io import check_table_size
+
+    check_table_size(data)  # before the heavy imports and any training
+    Registry(runs_dir).check_writable()
+    from ..runs import write_run
     from ..workflows.train_table import train_table
 
-    Registry(runs_dir).check_writable()  # before any training
     start = time.perf_counter()
     comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
                                test_fraction=test_fraction, learning_curve=learning_curve, seed=seed, device=device,
@@ -54,10 +58,13 @@ def predict(
 ) -> None:
     """Apply a saved model (or a run's best model) to new data."""
     from .._io import atomic_output, check_output
+    from ..tabular_io import check_table_size
+
+    check_output(output, force=force)
+    check_table_size(data)
     from ..tabular_io import load_table
     from ..workflows.predict import find_saved_model, predict_table
 
-    check_output(output, force=force)
     saved = find_saved_model(model, runs_dir)
     table = predict_table(saved, load_table(data))
     with atomic_output(output, force=force) as tmp:
