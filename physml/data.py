@@ -259,6 +259,9 @@ class Dataset:
                         raise DataError(f"dataset {str(path)!r} is corrupt: array {name!r} does not match its "
                                         "sha256 digest (the file changed after it was written)")
                 stored_digest = f.attrs.get(ATTRS_DIGEST)
+                if unverified and (stored_digest is not None or len(unverified) < len(dsets)):
+                    raise DataError(f"dataset {str(path)!r} is corrupt: array {unverified[0]!r} lacks the digest "
+                                    "every array of this file should carry")
                 raw_attrs = {k: _decode(v) for k, v in f.attrs.items()
                              if k not in ("format", "format_version", ATTRS_DIGEST)}
                 if stored_digest is not None and _decode(stored_digest) != _attrs_digest(raw_attrs, units):

@@ -65,9 +65,11 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default", RuntimeWarning)  # numerical warnings are recorded, as outside of tests
         try:
             from .. import budget
 
+            budget.set_budget(None)  # main() may run many times in one process (tests)
             argv = budget.take_option(argv)
             rv = app(args=argv, prog_name="physml", standalone_mode=False)
         except PhysmlError as exc:

@@ -158,6 +158,8 @@ def _walk(obj: Any, source: str, n_features: int | None, where: str, seen: set, 
 def _check_arrays(attrs: dict, source: str, n_features: int | None, where: str) -> None:
     for name in _FINITE_ARRAYS:
         arr = attrs.get(name)
+        if isinstance(arr, (float, np.floating)):
+            arr = np.asarray(arr)
         if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
             raise _fail(source, f"{where}.{name} holds NaN or infinite values")
     if n_features is not None:
