@@ -77,11 +77,12 @@ class Registry:
         if not os.access(self.path, os.R_OK | os.W_OK):
             raise DataError(f"run registry {str(self.path)!r} is read-only; runs could not be recorded")
         try:
-            con = sqlite3.connect(self.path, timeout=2)
+            con = sqlite3.connect(self.path, timeout=10)
         except sqlite3.Error as exc:
             raise DataError(f"run registry {str(self.path)!r} cannot be opened: {exc}") from None
         try:
-            con.execute("BEGIN IMMEDIATE")
+            con.execute("BEGIN IMMEDIATE")  # takes the write lock: fails if read-only or held by another program
+            con.execute(_SCHEMA)
             con.execute("SELECT count(*) FROM runs").fetchone()
             con.rollback()
         except sqlite3.OperationalError as exc:

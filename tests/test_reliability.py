@@ -271,7 +271,7 @@ def test_bad_tables_are_refused_by_predict(name, w, case, capsys):
 
 def test_predict_refuses_inputs_that_overflow_the_model(w, case, capsys):
     """Defect 6: a huge (finite) input made ``predict`` write ``inf`` with exit 0."""
-    _table(case / "x.csv", a=[1e308, 0.0], b=[1e308, 0.0])
+    _table(case / "x.csv", a=[1.6e308, 0.0], b=[1e308, 0.0])  # the ridge predicts inf for the first row
     before = snapshot(case)
     code, _, err = run_cli(capsys, "predict", w.base / "ridge", case / "x.csv", "-o", case / "p.csv")
     judge("bad tables", code, err, case, before, "NaN or infinite")
