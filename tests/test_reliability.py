@@ -837,6 +837,21 @@ def test_bit_flipped_dataset_is_refused_or_unchanged(seed, dataset_file, case, c
     judge("corrupted files", code, err, case, snapshot(case))
 
 
+@pytest.mark.parametrize("array", ["energy", "spins"])
+def test_bit_flip_inside_array_data_is_detected(array, dataset_file, case, capsys):
+    """Defect 7: a flipped bit in an array's stored bytes loaded as different numbers with exit 0."""
+    path, original, _ = dataset_file
+    with h5py.File(path, "r") as f:
+        offset = f[array].id.get_offset()  # contiguous (small, uncompressed) storage
+        assert offset is not None
+    data = bytearray(original)
+    data[offset + 3] ^= 0x10
+    (case / "d.h5").write_bytes(bytes(data))
+    before = snapshot(case)
+    code, _, err = run_cli(capsys, "dataset", "info", case / "d.h5")
+    judge("corrupted files", code, err, case, before, "corrupt", array)
+
+
 def test_truncated_and_legacy_datasets(dataset_file, case, capsys):
     path, original, _ = dataset_file
     (case / "t.h5").write_bytes(original[: len(original) // 2])
