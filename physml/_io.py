@@ -20,8 +20,8 @@ from pathlib import Path
 
 from .errors import DataError, OutputExistsError
 
-__all__ = ["check_output", "atomic_output", "atomic_write_text", "temporary_name", "clean_stale", "note", "write_error",
-           "TMP_MARK"]
+__all__ = ["check_output", "check_folder", "atomic_output", "atomic_write_text", "temporary_name", "clean_stale",
+           "note", "write_error", "TMP_MARK"]
 
 TMP_MARK = ".physml-tmp-"
 """What every temporary name physml writes contains: ``.<name>.physml-tmp-<pid>-<hex>``."""
@@ -117,6 +117,25 @@ def check_output(path: str | os.PathLike, *, force: bool = False, kind: str = "f
     except OSError as exc:
         raise DataError(f"cannot write {str(path)!r}: {_describe(exc)} in {str(parent)!r}") from None
     return path
+
+
+def check_folder(folder: str | os.PathLike) -> Path:
+    """Check, without creating anything, that ``folder`` is (or could be made as) a folder that accepts new
+    files: the nearest existing ancestor is a folder, and a file can be created in it. One DataError if not."""
+    folder = Path(folder)
+    existing = folder
+    while not (existing.exists() or existing.is_symlink()) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise DataError(f"cannot use {str(folder)!r} as a folder: {str(existing)!r} is a file")
+    probe = temporary_name(existing / "probe", ".probe")
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise DataError(f"cannot write in {str(folder)!r}: {_describe(exc)} in {str(existing)!r}") from None
+    return folder
 
 
 @contextlib.contextmanager

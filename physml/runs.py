@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._io import check_output, clean_stale, temporary_name, write_error
+from ._io import check_folder, clean_stale, temporary_name, write_error
 from .errors import DataError, UnknownNameError
 from .report import render_html
 from .result import StudyResult
@@ -71,13 +71,13 @@ class Registry:
     def check_writable(self) -> None:
         """Refuse (one :class:`DataError` line) before a run starts if a run could not be recorded: the runs
         folder cannot be made or written, or the registry is read-only, locked by another writer, or corrupt."""
-        check_output(self.runs_dir / ".physml-write-check", force=True)
+        check_folder(self.runs_dir)
         if not self.path.exists():
             return
         if not os.access(self.path, os.R_OK | os.W_OK):
             raise DataError(f"run registry {str(self.path)!r} is read-only; runs could not be recorded")
         try:
-            con = sqlite3.connect(self.path, timeout=10)
+            con = sqlite3.connect(self.path, timeout=5)
         except sqlite3.Error as exc:
             raise DataError(f"run registry {str(self.path)!r} cannot be opened: {exc}") from None
         try:

@@ -84,10 +84,12 @@ def run_cli(capsys, *args: str, env: dict | None = None, timeout: int = CASE_SEC
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with a digest of its content (to see what a refused run wrote or changed)."""
+    """Every file (with a digest of its content) and folder under ``folder``: what a refused run wrote or changed."""
     out = {}
     for p in sorted(folder.rglob("*")):
-        if p.is_file() and not p.is_symlink():
+        if p.is_dir() and not p.is_symlink():
+            out[str(p.relative_to(folder)) + "/"] = "folder"
+        elif p.is_file() and not p.is_symlink():
             try:
                 out[str(p.relative_to(folder))] = hashlib.sha256(p.read_bytes()).hexdigest()
             except OSError:
