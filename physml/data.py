@@ -18,14 +18,89 @@ from typing import Any
 
 import numpy as np
 
-from ._io import atomic_output
+from ._io import atomic_output, check_output, note, write_error
 from ._version import __version__
-from .errors import DataError, ParameterError
+from .errors import DataError, ParameterError, PhysmlError
 
-__all__ = ["Dataset", "provenance", "seed_record"]
+__all__ = ["Dataset", "provenance", "seed_record", "write_hdf5", "write_array", "array_digest", "check_finite",
+           "DIGEST"]
 
 FORMAT = "physml-dataset"
 FORMAT_VERSION = 1
+DIGEST = "physml_sha256"
+"""The attribute holding an array's digest: sha256 of its dtype, shape and C-order bytes."""
+ATTRS_DIGEST = "physml_attrs_sha256"
+
+
+def array_digest(arr: np.ndarray) -> str:
+    """sha256 of an array's dtype, shape and bytes (C order), as hex."""
+    import hashlib
+
+    arr = np.ascontiguousarray(arr)
+    h = hashlib.sha256(f"{arr.dtype.str}|{arr.shape}|".encode())
+    if arr.dtype.kind == "O":
+        for item in arr.ravel():
+            h.update(repr(item).encode())
+    else:
+        h.update(memoryview(arr.reshape(-1).view(np.uint8)))
+    return h.hexdigest()
+
+
+def _attrs_digest(attrs: Mapping[str, Any], units: Mapping[str, str]) -> str:
+    import hashlib
+
+    payload = json.dumps({"attrs": {k: _decode(v) for k, v in attrs.items()}, "units": dict(units)},
+                         sort_keys=True, default=_json_default)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def check_finite(arrays: Mapping[str, np.ndarray], *, allow_nan: bool = False, what: str = "write") -> None:
+    """Refuse (:class:`DataError`) a float or complex array holding an infinity (or a NaN unless ``allow_nan``)."""
+    for name, arr in arrays.items():
+        arr = np.asarray(arr)
+        if arr.dtype.kind not in "fc" or arr.size == 0:
+            continue
+        bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+        if bad.any():
+            count = int(np.count_nonzero(bad))
+            raise DataError(f"refusing to {what} array {name!r}: {count} of {arr.size} values are "
+                            f"{'infinite' if allow_nan else 'NaN or infinite'} (an overflow? check the parameters)")
+
+
+def write_array(group, name: str, arr: np.ndarray, unit: str, *, compression: str | None = "gzip"):
+    """``group[name] = arr`` with its ``unit`` and digest attributes (compressed when larger than 1024 values)."""
+    arr = np.asarray(arr)
+    comp = compression if arr.size > 1024 else None
+    dset = group.create_dataset(name, data=arr, compression=comp)
+    dset.attrs["unit"] = unit
+    dset.attrs[DIGEST] = array_digest(arr)
+    return dset
+
+
+def write_hdf5(path: str | os.PathLike, fill, *, force: bool = False) -> Path:
+    """Write an HDF5 file by calling ``fill(h5py_file)``, atomically and safely on a full or failing disk.
+
+    The file is built in memory (HDF5's core driver), then its image is written to a temporary name beside
+    ``path`` (:func:`physml._io.atomic_output`) and renamed into place, so HDF5 itself never writes to the
+    disk: a full disk or a lost permission is one :class:`DataError` and ``path`` is untouched.
+    """
+    import h5py
+
+    path = check_output(path, force=force)
+    f = h5py.File(f"physml-in-memory-{id(fill)}.h5", "w", driver="core", backing_store=False)
+    try:
+        fill(f)
+        f.flush()
+        image = f.id.get_file_image()
+    finally:
+        f.close()
+    with atomic_output(path, force=force) as tmp:
+        try:
+            with open(tmp, "wb") as out:
+                out.write(image)
+        except OSError as exc:
+            raise write_error(path, exc) from None
+    return Path(path)
 
 
 def provenance(simulator: str, parameters: Mapping[str, Any], seed: Any) -> dict[str, Any]:
@@ -122,47 +197,86 @@ class Dataset:
         return self.subset(np.sort(perm[n_test:])), self.subset(np.sort(perm[:n_test]))
 
     # -- disk ----------------------------------------------------------------
-    def save(self, path: str | os.PathLike, *, force: bool = False, compression: str | None = "gzip") -> Path:
-        """Write to HDF5 atomically; refuse an existing ``path`` unless ``force``."""
-        import h5py
+    def save(self, path: str | os.PathLike, *, force: bool = False, compression: str | None = "gzip",
+             allow_nan: bool = False) -> Path:
+        """Write to HDF5 atomically; refuse an existing ``path`` unless ``force``.
 
-        with atomic_output(path, force=force) as tmp:
-            with h5py.File(tmp, "w") as f:
-                f.attrs["format"] = FORMAT
-                f.attrs["format_version"] = FORMAT_VERSION
-                for key, value in self.attrs.items():
-                    f.attrs[key] = value if isinstance(value, (str, int, float, np.number)) else json.dumps(
-                        value, default=_json_default
-                    )
-                for name, arr in self.arrays.items():
-                    comp = compression if arr.size > 1024 else None
-                    dset = f.create_dataset(name, data=arr, compression=comp)
-                    dset.attrs["unit"] = self.units.get(name, "1")
-        return Path(path)
+        Every array gets a SHA-256 digest attribute (verified by :meth:`load`). A float or complex array with
+        a NaN or infinite value is refused (:class:`DataError`) before anything is written, unless
+        ``allow_nan`` (infinities are refused always): a non-finite value is almost always an overflow.
+        """
+        check_finite(self.arrays, allow_nan=allow_nan)
+        return write_hdf5(path, lambda f: self.write_to(f, compression=compression), force=force)
+
+    def write_to(self, f, *, compression: str | None = "gzip") -> None:
+        """Write the arrays, units and attributes into the open ``h5py.File`` ``f`` (its root), with digests."""
+        f.attrs["format"] = FORMAT
+        f.attrs["format_version"] = FORMAT_VERSION
+        stored = {}
+        for key, value in self.attrs.items():
+            stored[key] = value if isinstance(value, (str, int, float, np.number)) else json.dumps(
+                value, default=_json_default)
+            f.attrs[key] = stored[key]
+        for name, arr in self.arrays.items():
+            write_array(f, name, arr, self.units.get(name, "1"), compression=compression)
+        f.attrs[ATTRS_DIGEST] = _attrs_digest(stored, self.units)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Dataset:
-        """Read a file written by :meth:`save`; a clear :class:`DataError` otherwise."""
+        """Read a file written by :meth:`save`; a clear :class:`DataError` otherwise.
+
+        The arrays' total size is read from the header first and checked against the memory budget
+        (:mod:`physml.budget`); every array's digest is verified (a file from before digests loads, with a note).
+        """
         import h5py
 
+        from .budget import check_memory, format_size
+
         path = Path(path)
+        if path.is_dir():
+            raise DataError(f"dataset {str(path)!r} is a folder, not an HDF5 file")
         if not path.is_file():
             raise DataError(f"dataset file {str(path)!r} does not exist")
+        unverified = []
         try:
             with h5py.File(path, "r") as f:
                 if f.attrs.get("format") != FORMAT:
                     raise DataError(f"{str(path)!r} is an HDF5 file but not a physml dataset (no format attribute)")
-                attrs = {k: _decode(v) for k, v in f.attrs.items() if k not in ("format", "format_version")}
+                dsets = {name: obj for name, obj in f.items() if isinstance(obj, h5py.Dataset)}
+                declared = sum(float(d.size or 0) * d.dtype.itemsize for d in dsets.values())
+                check_memory(f"loading {str(path)!r}", declared,
+                             f"its header declares {format_size(declared)} in {len(dsets)} arrays")
+                attrs = {k: _decode(v) for k, v in f.attrs.items()
+                         if k not in ("format", "format_version", ATTRS_DIGEST)}
                 arrays, units = {}, {}
-                for name, dset in f.items():
-                    if isinstance(dset, h5py.Dataset):
-                        arrays[name] = dset[()]
-                        units[name] = _decode(dset.attrs.get("unit", "1"))
-        except DataError:
+                for name, dset in dsets.items():
+                    arrays[name] = dset[()]
+                    units[name] = _decode(dset.attrs.get("unit", "1"))
+                    digest = dset.attrs.get(DIGEST)
+                    if digest is None:
+                        unverified.append(name)
+                    elif _decode(digest) != array_digest(arrays[name]):
+                        raise DataError(f"dataset {str(path)!r} is corrupt: array {name!r} does not match its "
+                                        "sha256 digest (the file changed after it was written)")
+                stored_digest = f.attrs.get(ATTRS_DIGEST)
+                if unverified and (stored_digest is not None or len(unverified) < len(dsets)):
+                    raise DataError(f"dataset {str(path)!r} is corrupt: array {unverified[0]!r} lacks the digest "
+                                    "every array of this file should carry")
+                raw_attrs = {k: _decode(v) for k, v in f.attrs.items()
+                             if k not in ("format", "format_version", ATTRS_DIGEST)}
+                if stored_digest is not None and _decode(stored_digest) != _attrs_digest(raw_attrs, units):
+                    raise DataError(f"dataset {str(path)!r} is corrupt: its attributes or units do not match "
+                                    "their sha256 digest (the file changed after it was written)")
+        except PhysmlError:
             raise
-        except (OSError, KeyError, ValueError) as exc:
-            raise DataError(f"cannot read dataset {str(path)!r}: truncated or not an HDF5 file "
-                            f"({exc.__class__.__name__})") from None
+        except MemoryError:
+            raise DataError(f"cannot read dataset {str(path)!r}: it does not fit in memory") from None
+        except Exception as exc:  # h5py raises OSError, RuntimeError, KeyError, ValueError... on damaged files
+            raise DataError(f"cannot read dataset {str(path)!r}: truncated, corrupt or not an HDF5 file "
+                            f"({exc.__class__.__name__}: {' '.join(str(exc).split())[:120]})") from None
+        if unverified:
+            note(f"{str(path)!r} has no checksums (written before physml stored checksums); "
+                 f"{len(unverified)} arrays loaded unverified")
         return cls(arrays, units, attrs)
 
     def describe(self) -> str:

@@ -14,6 +14,7 @@ __all__ = [
     "OutputExistsError",
     "UnknownNameError",
     "TrainingError",
+    "ResourceError",
 ]
 
 
@@ -51,3 +52,7 @@ class UnknownNameError(PhysmlError, LookupError):
 
 class TrainingError(PhysmlError):
     """Training failed (e.g. the loss became NaN); the message says what to try."""
+
+
+class ResourceError(PhysmlError):
+    """A request needs more memory than the budget allows (see :mod:`physml.budget`); refused before allocating."""

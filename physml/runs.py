@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._io import check_folder, clean_stale, temporary_name, write_error
 from .errors import DataError, UnknownNameError
 from .report import render_html
 from .result import StudyResult
@@ -67,6 +68,42 @@ class Registry:
         con.execute(_SCHEMA)
         return con
 
+    def check_writable(self) -> None:
+        """Refuse (one :class:`DataError` line) before a run starts if a run could not be recorded: the runs
+        folder cannot be made or written, or the registry is read-only, locked by another writer, or corrupt."""
+        check_folder(self.runs_dir)
+        if not self.path.exists():
+            return
+        if not os.access(self.path, os.R_OK | os.W_OK):
+            raise DataError(f"run registry {str(self.path)!r} is read-only; runs could not be recorded")
+        try:
+            con = sqlite3.connect(self.path, timeout=5)
+        except sqlite3.Error as exc:
+            raise DataError(f"run registry {str(self.path)!r} cannot be opened: {exc}") from None
+        try:
+            con.execute("BEGIN IMMEDIATE")  # takes the write lock: fails if read-only or held by another program
+            con.execute(_SCHEMA)
+            con.execute("SELECT count(*) FROM runs").fetchone()
+            con.rollback()
+        except sqlite3.OperationalError as exc:
+            raise DataError(f"run registry {str(self.path)!r} cannot be written ({exc}): is it read-only or "
+                            "locked by another program?") from None
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"run registry {str(self.path)!r} is corrupt or not a registry ({exc})") from None
+        finally:
+            con.close()
+
+    def run_path(self, record: RunRecord) -> Path:
+        """The run directory of ``record``, refused (:class:`DataError`) unless it lies inside the runs folder:
+        a registry row never sends physml elsewhere."""
+        root = self.runs_dir.resolve()
+        path = Path(record.path)
+        path = (path if path.is_absolute() else self.runs_dir / path).resolve()
+        if path == root or root not in path.parents:
+            raise DataError(f"run {record.id!r} in {str(self.path)!r} points outside its runs folder "
+                            f"({str(record.path)!r}); refusing to follow it")
+        return path
+
     def add(self, record: RunRecord) -> None:
         con = self._connect(create=True)
         try:
@@ -104,14 +141,16 @@ def _record(row: tuple) -> RunRecord:
 def write_run(result: StudyResult, runs_dir: str | os.PathLike, *, wall_seconds: float) -> RunRecord:
     """Write ``result`` as a complete run directory and register it; return the record."""
     runs_dir = Path(runs_dir)
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    registry = Registry(runs_dir)
+    registry.check_writable()
     now = _dt.datetime.now(_dt.UTC)
     run_id = secrets.token_hex(3)
     name = f"{result.study}-{now:%Y%m%d-%H%M%S}-{run_id}"
     final = runs_dir / name
-    tmp = runs_dir / f".{name}.tmp"
+    tmp = temporary_name(final)
     metrics = dict(result.metrics)
     metrics["wall_seconds"] = round(float(wall_seconds), 3)
+    clean_stale(final)
     try:
         (tmp / "figures").mkdir(parents=True)
         (tmp / "artifacts").mkdir()
@@ -123,10 +162,17 @@ def write_run(result: StudyResult, runs_dir: str | os.PathLike, *, wall_seconds:
             writer(tmp / "artifacts" / filename)
         (tmp / "report.html").write_text(render_html(result, metrics=metrics, run_name=name), encoding="utf-8")
         os.replace(tmp, final)
+    except OSError as exc:
+        raise write_error(final, exc) from None
     finally:
         if tmp.exists():
-            shutil.rmtree(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
     record = RunRecord(run_id, result.study, now.isoformat(timespec="seconds"), final.resolve(), "complete",
                        result.config, metrics)
-    Registry(runs_dir).add(record)
+    try:
+        registry.add(record)
+    except (sqlite3.Error, OSError) as exc:  # the row could not be written: do not leave an unlisted run
+        shutil.rmtree(final, ignore_errors=True)
+        raise DataError(f"run registry {str(registry.path)!r} cannot be written ({exc}); the run was not kept") \
+            from None
     return record

@@ -17,7 +17,7 @@ import numpy as np
 from .errors import DataError, ParameterError
 
 __all__ = ["load_table", "select_xy", "numeric_column", "TASKS", "infer_task", "TRANSFORMS", "InputTransform",
-           "parse_transforms", "apply_transforms", "check_units"]
+           "parse_transforms", "apply_transforms", "check_units", "check_target_varies", "check_table_size"]
 
 TASKS = ("regression", "classification")
 _SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".h5": "HDF5", ".hdf5": "HDF5"}
@@ -37,8 +37,10 @@ def load_table(path: str | os.PathLike):
         raise DataError(f"data file {str(path)!r} is empty")
     try:
         if kind == "CSV":
+            _check_csv_header(path)
             df = pd.read_csv(path)
         elif kind == "Parquet":
+            check_table_size(path)
             df = pd.read_parquet(path)
         else:
             from .data import Dataset
@@ -55,7 +57,58 @@ def load_table(path: str | os.PathLike):
         raise DataError(f"cannot read {kind} file {str(path)!r}: {' '.join(str(exc).split())[:200]}") from None
     if len(df) == 0:
         raise DataError(f"data file {str(path)!r} has no rows")
+    names = [str(c) for c in df.columns]
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise DataError(f"data file {str(path)!r} has duplicate column names: {', '.join(dupes)}")
     return df
+
+
+def check_table_size(path: str | os.PathLike) -> None:
+    """Refuse, before reading, a table whose contents would not fit the memory budget (:mod:`physml.budget`):
+    from the HDF5 header's declared array sizes, a Parquet file's row and column counts, a CSV file's size.
+    Cheap (no heavy imports), so commands call it before importing their workflow."""
+    from .budget import check_memory, format_size
+
+    path = Path(path)
+    kind = _SUFFIXES.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        return  # load_table says what is wrong
+    size = path.stat().st_size
+    if kind == "CSV":
+        check_memory(f"reading {str(path)!r}", 6.0 * size, f"a CSV file of {format_size(size)}")
+    elif kind == "Parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            meta = pq.read_metadata(path)
+        except Exception:  # noqa: BLE001 - load_table reports an unreadable file
+            return
+        declared = float(meta.num_rows) * meta.num_columns * 8 * 3
+        check_memory(f"reading {str(path)!r}", declared, f"{meta.num_rows} rows x {meta.num_columns} columns")
+    else:
+        import h5py
+
+        try:
+            with h5py.File(path, "r") as f:
+                declared = sum(float(d.size or 0) * d.dtype.itemsize for d in f.values() if isinstance(d, h5py.Dataset))
+        except Exception:  # noqa: BLE001 - Dataset.load reports a damaged file in one line
+            return
+        check_memory(f"loading {str(path)!r}", declared, f"its header declares {format_size(declared)}")
+
+
+def _check_csv_header(path: Path) -> None:
+    """Refuse duplicate column names before pandas renames them (``x``, ``x.1``) and a budget-breaking file."""
+    import csv
+
+    check_table_size(path)
+    with path.open(newline="", encoding="utf-8", errors="replace") as f:
+        header = next(csv.reader(f), [])
+    names = [h.strip() for h in header]
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise DataError(f"data file {str(path)!r} has duplicate column names: {', '.join(dupes)}; "
+                        "each column needs its own name")
 
 
 def _decode(values: np.ndarray) -> np.ndarray:
@@ -82,6 +135,9 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
     classification target may be class names.
     """
     columns = [str(c) for c in df.columns]
+    if len(df) < 2:
+        raise DataError(f"the table has {len(df)} row{'s' if len(df) != 1 else ''}; learning needs at least 2 "
+                        "(in practice, many more)")
     if target not in columns:
         raise ParameterError.invalid("target", target, f"a column of the data ({', '.join(columns)})")
     if features is None:
@@ -102,6 +158,7 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
         raise ParameterError.invalid("task", task, "'regression' or 'classification'")
     if task == "regression":
         y = numeric_column(df[target], target, "target")
+        check_target_varies(y, target)
     else:
         y = df[target].to_numpy()
         if df[target].isna().any():
@@ -114,12 +171,29 @@ def select_xy(df, target: str, features: list[str] | None = None, task: str | No
     return X, y, list(features), task
 
 
+def check_target_varies(y: np.ndarray, target: str) -> None:
+    """Refuse a regression target that is constant, varies by less than 1e-9 of its size, or whose variance
+    under- or overflows: every score of a model fitted to it would be meaningless (R² undefined)."""
+    y = np.asarray(y, float)
+    with np.errstate(all="ignore"):
+        spread = float(np.ptp(y)) if y.size else 0.0
+        scale = float(np.max(np.abs(y))) if y.size else 0.0
+        var = float(np.var(y)) if y.size else 0.0
+    if not (spread > 1e-9 * scale and np.isfinite(var) and var > 0 and np.isfinite(spread)):
+        raise DataError(f"target column {target!r} is constant or nearly so (range {spread:.3g} around "
+                        f"{scale:.3g}, variance {var:.3g}): there is nothing to learn and every score would be "
+                        "meaningless")
+
+
 def numeric_column(column, name: str, role: str) -> np.ndarray:
     """A pandas column as finite floats, or a :class:`DataError` naming the column and the first bad row."""
     import pandas as pd
 
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         raise DataError(f"{role} column {name!r} is not numeric (dtype {column.dtype})")
+    if pd.api.types.is_complex_dtype(column):
+        raise DataError(f"{role} column {name!r} is complex (dtype {column.dtype}); physml learns from real "
+                        "numbers only: split it into real and imaginary columns")
     values = column.to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:

@@ -31,7 +31,7 @@ def _target(tmp_path, n=20, units=("m", "rad", "s"), names=(*FEATURES, "period_s
         X[2, 0] = np.nan
     arrays = dict(zip(names, (X[:, 0], X[:, 1], y)))
     path = tmp_path / "moon.h5"
-    Dataset(arrays, dict(zip(names, units))).save(path)
+    Dataset(arrays, dict(zip(names, units))).save(path, allow_nan=nan)  # a NaN on purpose: fine-tune must refuse it
     return path
 
 

@@ -158,7 +158,14 @@ def _rewrite_skops(path, edit) -> None:
     skops.write_bytes(buf.getvalue())
     info = json.loads((path / "model.json").read_text())
     info["files"]["model.skops"] = hashlib.sha256(buf.getvalue()).hexdigest()
-    (path / "model.json").write_text(json.dumps(info))
+    (path / "model.json").write_text(json.dumps(_resealed(info)))
+
+
+def _resealed(info: dict) -> dict:
+    """``model.json`` with its own digest recomputed, as whoever edits a model folder can do."""
+    from physml.models._persist import _info_digest
+
+    return {**info, "description_sha256": _info_digest(info)}
 
 
 def _inject(node):
@@ -213,7 +220,7 @@ def test_torch_weights_that_do_not_fit_the_network_are_data_errors(tmp_path):
     save_file(tensors, str(path / "weights.safetensors"))
     info = json.loads((path / "model.json").read_text())
     info["files"]["weights.safetensors"] = hashlib.sha256((path / "weights.safetensors").read_bytes()).hexdigest()
-    (path / "model.json").write_text(json.dumps(info))
+    (path / "model.json").write_text(json.dumps(_resealed(info)))
     with pytest.raises(DataError, match="is not a loadable physml torch estimator: .*size mismatch"):
         load_model(path)
 

@@ -14,6 +14,8 @@ Adding a command: write it in its group's module (or a new module with its own `
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import typer
@@ -51,21 +53,94 @@ app.command("train-potential")(train_potential.train_potential)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the ``physml`` command line on ``argv`` (default: ``sys.argv[1:]``); exit with its status."""
-    try:
-        rv = app(args=argv, prog_name="physml", standalone_mode=False)
-    except PhysmlError as exc:
-        _fail(str(exc))
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _fail("aborted")
-    except typer.TyperException as exc:  # usage errors: bad option values, missing arguments
-        # a group called without a command has printed its help and raises an error without a message
-        _fail(exc.format_message() or "a command is missing: the help above lists them")
+    """Run the ``physml`` command line on ``argv`` (default: ``sys.argv[1:]``); exit with its status.
+
+    The one error boundary: a :class:`~physml.errors.PhysmlError`, a usage error, and every failure a user can
+    cause from below (the operating system: permission, full disk, a folder where a file is named; memory;
+    SQLite; scikit-learn's, NumPy's and h5py's refusals of the data) is one line on stderr and exit code 2.
+    Anything else is a physml bug: one line naming it and exit code 1 (``PHYSML_TRACEBACK=1`` shows the
+    traceback). Warnings raised on the way are printed as one line each, and only if the command succeeds.
+    ``--max-memory SIZE`` (anywhere on the line) sets the memory budget (:mod:`physml.budget`).
+    """
+    import warnings
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default", RuntimeWarning)  # numerical warnings are recorded, as outside of tests
+        try:
+            from .. import budget
+
+            budget.set_budget(None)  # main() may run many times in one process (tests)
+            argv = budget.take_option(argv)
+            rv = app(args=argv, prog_name="physml", standalone_mode=False)
+        except PhysmlError as exc:
+            _fail(str(exc))
+        except typer.Exit as exc:
+            _show_warnings(caught)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            _fail("aborted")
+        except typer.TyperException as exc:  # usage errors: bad option values, missing arguments
+            # a group called without a command has printed its help and raises an error without a message
+            _fail(exc.format_message() or "a command is missing: the help above lists them")
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing partial was kept", code=130)
+        except Exception as exc:  # noqa: BLE001 - the boundary: classify, never a traceback
+            if os.environ.get("PHYSML_TRACEBACK"):
+                raise
+            _fail(*_classify(exc))
+        _show_warnings(caught)
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-def _fail(message: str) -> None:
+def _show_warnings(caught) -> None:
+    seen = set()
+    for w in caught:
+        if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, FutureWarning)):
+            continue  # for developers, not for the user of a command
+        text = " ".join(str(w.message).split())
+        if text not in seen:
+            seen.add(text)
+            sys.stderr.write(f"physml: warning: {text}\n")
+
+
+def _origin(exc: BaseException) -> str:
+    """The package an exception came from (the innermost frame outside the standard library)."""
+    tb, origin = exc.__traceback__, ""
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module and module.split(".")[0] not in ("physml", "typer", "click", "contextlib"):
+            origin = module.split(".")[0]
+        tb = tb.tb_next
+    return origin
+
+
+def _classify(exc: Exception) -> tuple[str, int]:
+    """``(message, exit code)`` for an exception that is not a PhysmlError."""
+    import sqlite3
+
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    if isinstance(exc, MemoryError):
+        return ("out of memory" + (f" ({text})" if str(exc) else "") +
+                "; make the request smaller, or set --max-memory so physml refuses it up front"), 2
+    if isinstance(exc, OSError):
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        reason = exc.strerror or text
+        if exc.errno == errno.ENOSPC:
+            reason = "no space left on the device"
+        return f"cannot access{where}: {reason}", 2
+    if isinstance(exc, sqlite3.Error):
+        return f"run registry: {text} (is it read-only, locked or corrupt?)", 2
+    origin = _origin(exc)
+    if origin in ("sklearn", "numpy", "scipy", "pandas", "h5py", "skops", "torch", "safetensors", "optuna", "shap") \
+            and isinstance(exc, (ValueError, ArithmeticError, RuntimeError, TypeError, KeyError, IndexError)):
+        return f"{origin} refused the input: {text}", 2
+    if isinstance(exc, (ValueError, ArithmeticError)):
+        return f"{text}", 2
+    return (f"internal error ({exc.__class__.__name__}: {text}); this is a physml bug, please report it "
+            "(PHYSML_TRACEBACK=1 shows the traceback)"), 1
+
+
+def _fail(message: str, code: int = 2) -> None:
     sys.stderr.write("physml: error: " + " ".join(message.split()) + "\n")
-    sys.exit(2)
+    sys.exit(code)

@@ -93,10 +93,24 @@ def load_npy(name: str, path: Path):
 
     if path.suffix != ".npy":
         raise ParameterError.invalid(name, str(path), "a NumPy .npy file")
+    if path.is_dir():
+        raise DataError(f"cannot read {str(path)!r}: it is a folder, not a .npy file")
     try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"cannot read {path} as a .npy array: {exc}") from None
+        with path.open("rb") as f:
+            version = np.lib.format.read_magic(f)
+            shape, _, dtype = (np.lib.format.read_array_header_1_0(f) if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0(f))
+        from ..budget import check_memory
+
+        check_memory(f"reading {str(path)!r}", float(np.prod(shape, dtype=float)) * dtype.itemsize * 3,
+                     f"a {dtype} array of shape {shape}")
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise DataError(f"cannot read {str(path)!r} as a .npy array: {' '.join(str(exc).split())[:160]}") from None
+    if array.dtype.kind not in "iuf":
+        raise ParameterError.invalid(name, f"{path} ({array.dtype} array)", "a .npy array of real numbers "
+                                     "(not complex, text or objects)")
+    return array
 
 
 def parse_floats(name: str, text: str, allowed: str) -> tuple[float, ...]:

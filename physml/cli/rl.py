@@ -28,9 +28,10 @@ def rl_train(
     quiet: Quiet = False,
 ) -> None:
     """Train an agent on any Gymnasium environment; write a run (learning curve, evaluation); print its directory."""
-    from ..runs import write_run
+    from ..runs import Registry, write_run
     from ..workflows.rl_train import parse_json_object, train_run
 
+    Registry(runs_dir).check_writable()  # before any training
     result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
                        hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
     record = write_run(result.study_result, runs_dir, wall_seconds=result.wall_seconds)

@@ -51,6 +51,7 @@ def simulate_ising(
     quiet: Quiet = False,
 ) -> None:
     """2D Ising model (square or triangular lattice, J = k_B = 1): Metropolis (Numba) and Wolff updates."""
+    _check_budget("ising", L=L, n_temperatures=_temperature_count(temperatures), samples=samples)
     from .._io import check_output
     from ..sim import ising
 
@@ -76,6 +77,7 @@ def simulate_water_phases(
     force: Force = False,
 ) -> None:
     """Phase of water (ice, liquid, vapour, supercritical) at random states, labelled by IAPWS."""
+    _check_budget("water-phases", n_samples=n)
     from .._io import check_output
     from ..sim import water
 
@@ -94,6 +96,7 @@ def simulate_pipe_flow(
     force: Force = False,
 ) -> None:
     """Darcy-Weisbach pressure drop with the Colebrook friction factor, plus a decoy input."""
+    _check_budget("pipe-flow", n_samples=n)
     from .._io import check_output
     from ..sim import pipe_flow
 
@@ -120,12 +123,13 @@ def simulate_schrodinger(
 ) -> None:
     """2D potentials (Mills, Spanner & Tamblyn families) with their lowest energies (hbar = m = 1),
     or the lowest eigenpairs of your own potential (--potential)."""
+    _check_budget("schrodinger", n_potentials=n_potentials, n_points=n_points, n_states=n_states)
     from .._io import check_output
     from ..sim import schrodinger
 
     if potential is not None:
-        ds = schrodinger.spectrum_dataset(load_npy("potential", potential), extent, n_states)
         check_output(output, force=force)
+        ds = schrodinger.spectrum_dataset(load_npy("potential", potential), extent, n_states)
         ds.save(output, force=force)
         levels = ", ".join(f"{e:.8g}" for e in ds["energies"][0])
         typer.echo(f"wrote the lowest {n_states} eigenpairs of {potential} to {output}: E = {levels} hartree")
@@ -155,6 +159,8 @@ def simulate_quantum_dynamics(
     force: Force = False,
 ) -> None:
     """Exact time evolution of small quantum systems; time series of observables."""
+    _check_budget("quantum-dynamics", n_spins=n_spins if system == "tfim" else 1, n_times=n_times,
+                  n_trajectories=n_trajectories)
     from .._io import check_output
     from ..errors import ParameterError
     from ..sim import quantum_dynamics as qd
@@ -201,6 +207,7 @@ def simulate_md(
     quiet: Quiet = False,
 ) -> None:
     """Lennard-Jones molecular dynamics (reduced units); per-particle energies, temperature, pressure."""
+    _check_budget("md", n=n, steps=steps, every=every, frames=frames)
     from .._io import check_output
     from ..sim import md
     from ..sim.md.frames import energy_drift, save_with_frames
@@ -260,6 +267,7 @@ def simulate_scattering(
     force: Force = False,
 ) -> None:
     """Acoustic reflection of a sediment layer on rock under water (transfer matrix), with noise."""
+    _check_budget("scattering", n_samples=n, n_frequencies=n_frequencies)
     from .._io import check_output
     from ..sim import scattering
 
@@ -283,6 +291,7 @@ def simulate_heat(
     force: Force = False,
 ) -> None:
     """Transient conduction in a rod (Crank-Nicolson) read by a few noisy sensors."""
+    _check_budget("heat", n_samples=n, n_sensors=sensors.count(",") + 1, n_times=n_times)
     from .._io import check_output
     from ..sim import heat_rod
 
@@ -314,6 +323,7 @@ def simulate_burgers(
     force: Force = False,
 ) -> None:
     """Viscous Burgers, pseudo-spectral (validated against Cole-Hopf), from Gaussian-random-field initial conditions."""
+    _check_budget("burgers", n_samples=n_samples, n_grid=n_grid, n_save=n_save)
     from .._io import check_output
     from ..sim import fluids
 
@@ -354,6 +364,7 @@ def simulate_navier_stokes(
     force: Force = False,
 ) -> None:
     """2D incompressible Navier-Stokes (vorticity form, pseudo-spectral; Taylor-Green validated)."""
+    _check_budget("navier-stokes", n_samples=n_samples, n_grid=n_grid, n_save=n_save)
     from .._io import check_output
     from ..sim import fluids
 
@@ -371,3 +382,20 @@ def simulate_navier_stokes(
     rms = [math.sqrt(float((w[:, i] ** 2).mean())) for i in (0, -1)]
     typer.echo(f"wrote {len(ds)} vorticity trajectories ({n_grid}x{n_grid}, {n_save + 1} times to t = {t_final:g}, "
                f"nu = {nu:g}) to {output}; rms vorticity {rms[0]:.3g} -> {rms[1]:.3g}, {wall:.1f} s")
+
+
+# ---------------------------------------------------------------------------- memory budget
+def _check_budget(system: str, **sizes) -> None:
+    """Refuse, before any allocation, a request whose estimated memory exceeds the budget (physml.budget)."""
+    from ..budget import check_simulation
+
+    check_simulation(system, **sizes)
+
+
+def _temperature_count(text: str) -> int:
+    """How many temperatures ``--temperatures`` asks for, read without building them (a range may ask for 10^9)."""
+    text = str(text).strip()
+    if ":" in text:
+        count = text.rsplit(":", 1)[1].strip()
+        return int(count) if count.isdigit() else 1  # a malformed count is refused by parse_temperatures
+    return text.count(",") + 1

@@ -59,10 +59,11 @@ def study_run(
     quiet: Quiet = False,
 ) -> None:
     """Run a study; print its run directory as the last line."""
-    from ..runs import write_run
+    from ..runs import Registry, write_run
     from ..studies import run_study
 
     overrides = parse_assignments(set_ or [])
+    Registry(runs_dir).check_writable()  # before any work
     start = time.perf_counter()
     result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
                        threads=threads)

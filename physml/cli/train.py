@@ -36,6 +36,11 @@ def train(
     quiet: Quiet = False,
 ) -> None:
     """Compare every model family on a table; write a run; print its directory last."""
+    from ..runs import Registry
+    from ..tabular_io import check_table_size
+
+    check_table_size(data)  # before the heavy imports and any training
+    Registry(runs_dir).check_writable()
     from ..runs import write_run
     from ..workflows.train_table import train_table
 
@@ -65,10 +70,13 @@ def predict(
 ) -> None:
     """Apply a saved model (or a run's best model) to new data: predictions, intervals, applicability flags."""
     from .._io import atomic_output, check_output
+    from ..tabular_io import check_table_size
+
+    check_output(output, force=force)
+    check_table_size(data)
     from ..tabular_io import load_table
     from ..workflows.predict import find_saved_model, predict_table
 
-    check_output(output, force=force)
     saved = find_saved_model(model, runs_dir)
     pred = predict_table(saved, load_table(data), level=level)
     with atomic_output(output, force=force) as tmp:

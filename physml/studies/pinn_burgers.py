@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from ..data import provenance
+from ..data import provenance, write_array, write_hdf5
 from ..physics.audit import Audit
 from ..physics.burgers_pinn import BURGERS_NU, fit_forward, fit_inverse, predict_grid, standard_grid
 from ..physics.pde import burgers_residual, residual_rms
@@ -151,14 +151,14 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
 
 
 def _write_prediction(path, x, t, u, config: Config, seed: int) -> None:
-    import h5py
-
-    with h5py.File(path, "w") as f:
+    def fill(f) -> None:
         for name, arr, unit in (("x", x, "1"), ("t", t, "1"), ("u", u, "1")):
-            f.create_dataset(name, data=arr).attrs["unit"] = unit
+            write_array(f, name, arr, unit, compression=None)
         f["u"].attrs["axes"] = "t, x"
         for k, v in provenance("pinn-burgers", asdict(config), seed).items():
             f.attrs[k] = v
+
+    write_hdf5(path, fill)
 
 
 def _figures(result: StudyResult, x, t, exact, pred, hist, inv) -> None:

@@ -26,7 +26,7 @@ from ..learn import classification_metrics, cross_validate, learning_curve, regr
 from ..models import make_model, model_names
 from ..tabular_io import TASKS
 
-__all__ = ["ModelScore", "Comparison", "compare", "parse_models"]
+__all__ = ["ModelScore", "Comparison", "compare", "parse_models", "check_split_sizes"]
 
 
 @dataclass
@@ -106,6 +106,7 @@ def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str
         raise ParameterError.invalid("tune", n_trials, "an integer >= 0")
     names = parse_models(models, task)
     X = np.asarray(X, float)
+    check_split_sizes(y, task=task, cv=cv, test_fraction=test_fraction)
     stratify = y if task == "classification" else None
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=test_fraction, random_state=seed % 2**32,
                                            stratify=stratify)
@@ -139,6 +140,33 @@ def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str
         comp.learning = learning_curve(unfitted, Xtr, ytr, task=task, train_sizes=list(learning_curve_sizes), cv=cv,
                                        seed=seed, groups=gtr)
     return comp
+
+
+def check_split_sizes(y: np.ndarray, *, task: str, cv: int, test_fraction: float) -> None:
+    """Refuse, before any fitting, a table too small for the split asked for: the held-out test set needs a row
+    (a row of every class for classification), the training part ``cv`` rows (at least 2), and every class at
+    least two members (one to train on, one to test)."""
+    import math
+
+    from ..errors import DataError
+
+    n = len(y)
+    n_test = math.ceil(test_fraction * n)
+    n_train = n - n_test
+    if n_train < max(cv, 2) or n_test < 1:
+        raise DataError(f"{n} rows are too few for a test fraction of {test_fraction:g} and {cv}-fold "
+                        f"cross-validation: that leaves {n_train} training rows for {cv} folds and {n_test} test "
+                        f"rows; use more rows, a smaller --test-fraction or a smaller --cv (>= 2)")
+    if task == "classification":
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        rare = [f"{label!r} ({count})" for label, count in zip(labels.tolist(), counts) if count < 2]
+        if rare:
+            raise DataError(f"class{'es' if len(rare) > 1 else ''} {', '.join(rare[:5])} of the target "
+                            f"ha{'ve' if len(rare) > 1 else 's'} a single member; every class needs at least 2 "
+                            "(one to train on, one to test on): drop it or collect more rows")
+        if n_test < len(labels) or n_train < len(labels):
+            raise DataError(f"{len(labels)} classes do not fit a test set of {n_test} rows and a training set of "
+                            f"{n_train}: each needs a row of every class; change --test-fraction")
 
 
 def _test_metrics(model, X, y, task) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def fine_tune(model: str | os.PathLike, data: str | os.PathLike, *, target: str,
     """Fine-tune ``model`` (a saved model folder, a run directory or a run id in ``runs_dir``) on the labelled
     table ``data`` with :class:`~physml.transfer.FineTuner`; save it to ``output`` (loadable by
     ``physml predict``), its metadata the source's plus where and how it was fine-tuned."""
-    check_output(output, force=force)
+    check_output(output, force=force, kind="dir")
     saved = find_saved_model(str(model), runs_dir)
     if not isinstance(saved.estimator, (TorchRegressor, TorchClassifier)):
         raise ParameterError.invalid("model", str(model),

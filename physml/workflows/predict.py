@@ -28,7 +28,8 @@ def find_saved_model(spec: str, runs_dir):
     path = Path(spec)
     candidates = [path, path / "artifacts" / "best_model"]
     if not path.exists() and (Path(runs_dir) / "registry.sqlite").exists():
-        candidates.append(Registry(runs_dir).get(spec).path / "artifacts" / "best_model")
+        registry = Registry(runs_dir)
+        candidates.append(registry.run_path(registry.get(spec)) / "artifacts" / "best_model")
     for candidate in candidates:
         if (candidate / "model.json").is_file():
             return load_model(candidate)
@@ -84,7 +85,7 @@ def predict_table(saved, df, *, level: float = 0.9) -> Prediction:
     training data than 99 % of held-out rows), ``out_of_range`` (the inputs outside their training range)
     and ``flagged``.
     """
-    from ..errors import ParameterError
+    from ..errors import DataError, ParameterError
     from ..learn import ApplicabilityDomain, native_std, prediction_sets, regression_interval
 
     if not 0.0 < level < 1.0:
@@ -93,7 +94,13 @@ def predict_table(saved, df, *, level: float = 0.9) -> Prediction:
     X = _features(saved, df)
     out = df.copy()
     out.attrs = {}
-    out["prediction"] = model.predict(X)
+    prediction = np.asarray(model.predict(X))
+    if prediction.dtype.kind in "fc" and not np.all(np.isfinite(prediction)):
+        rows = np.flatnonzero(~np.isfinite(prediction))
+        raise DataError(f"the model predicts a NaN or infinite value for {rows.size} of {len(prediction)} rows (first: "
+                        f"row {int(rows[0])}); the inputs are probably far outside what it was trained on. "
+                        "Nothing was written")
+    out["prediction"] = prediction
     pct = f"{100 * level:g}"
     u, how = md.get("uncertainty"), None
     if u and md.get("task") == "regression":

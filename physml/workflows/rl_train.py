@@ -115,7 +115,8 @@ def evaluate_run(run: str, episodes: int, *, seed: int = 10_000, runs_dir: str |
     if not path.is_dir():
         from ..runs import Registry
 
-        path = Registry(runs_dir).get(run).path
+        registry = Registry(runs_dir)
+        path = registry.run_path(registry.get(run))
     try:
         config = json.loads((path / "config.json").read_text())
         env_id, env_kwargs = config["env_id"], config["env_kwargs"]

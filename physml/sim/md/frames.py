@@ -19,8 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from physml._io import atomic_output
-from physml.data import Dataset
+from physml.data import Dataset, check_finite, write_array, write_hdf5
 from physml.errors import DataError
 
 from ._params import MDParams
@@ -37,26 +36,25 @@ def save_with_frames(path: str | os.PathLike, dataset: Dataset, frames: np.ndarr
     """Write ``dataset`` and, if ``frames`` (``(n_frames, N, 3)``, one every ``params.frame_every`` steps) is
     not empty, the frames and their g(r) to ``path``; a temporary file renamed into place, so a reader never
     sees half a file. An existing ``path`` is kept unless ``force``."""
-    import h5py
+    check_finite({**dataset.arrays, "frames/positions": frames,
+                  **{f"frames/{name}": arr for name, arr in (frame_data or {}).items()}})
 
-    with atomic_output(path, force=force) as tmp:
-        dataset.save(tmp, force=True)
-        if len(frames):
+    def fill(f) -> None:
+        dataset.write_to(f)
+        if len(frames):  # groups: Dataset.load reads only the root's equal-length arrays
             r, g = radial_distribution(frames, params.box_length)
-            with h5py.File(tmp, "a") as f:  # groups: Dataset.load reads only the root's equal-length arrays
-                f.create_dataset("frames/positions", data=frames, compression="gzip")
-                f["frames/positions"].attrs["unit"] = MD_UNITS["positions"]
-                f.create_dataset("frames/time", data=params.dt * params.frame_every * np.arange(len(frames)))
-                f["frames/time"].attrs["unit"] = MD_UNITS["time"]
-                f.create_dataset("rdf/r", data=r).attrs["unit"] = MD_UNITS["rdf_r"]
-                f.create_dataset("rdf/g", data=g).attrs["unit"] = MD_UNITS["rdf_g"]
-                for name, unit in FRAME_UNITS.items() if frame_data else ():
-                    f.create_dataset(f"frames/{name}", data=frame_data[name],
-                                     compression="gzip" if name == "forces" else None).attrs["unit"] = unit
-                state = {"box_length": params.box_length, "density": params.density,
-                         "temperature": params.temperature, "n_particles": params.n_particles,
-                         "r_cut": params.r_cut, "potential": params.potential, "ensemble": params.ensemble}
-                f["frames"].attrs.update(state)
+            write_array(f, "frames/positions", frames, MD_UNITS["positions"])
+            write_array(f, "frames/time", params.dt * params.frame_every * np.arange(len(frames)), MD_UNITS["time"])
+            write_array(f, "rdf/r", r, MD_UNITS["rdf_r"])
+            write_array(f, "rdf/g", g, MD_UNITS["rdf_g"])
+            for name, unit in FRAME_UNITS.items() if frame_data else ():
+                write_array(f, f"frames/{name}", frame_data[name], unit)
+            f["frames"].attrs.update({"box_length": params.box_length, "density": params.density,
+                                      "temperature": params.temperature, "n_particles": params.n_particles,
+                                      "r_cut": params.r_cut, "potential": params.potential,
+                                      "ensemble": params.ensemble})
+
+    write_hdf5(path, fill, force=force)
     return Path(path)
 
 
