@@ -83,6 +83,9 @@ _STUDIES: dict[str, StudyInfo] = {
                   "forward PINN vs Cole-Hopf, inverse PINN for nu"),
         StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",
                   "Kovasznay flow from 40 noisy velocity samples: data-only vs continuity- and Navier-Stokes-informed"),
+        StudyInfo("boltzmann-sampler", "physml.studies.boltzmann_sampler",
+                  "normalising flow (double well, dF vs quadrature) and autoregressive network (Ising, F vs Kaufman) "
+                  "trained by reverse KL"),
     ]
 }
 
