@@ -86,6 +86,9 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("boltzmann-sampler", "physml.studies.boltzmann_sampler",
                   "normalising flow (double well, dF vs quadrature) and autoregressive network (Ising, F vs Kaufman) "
                   "trained by reverse KL"),
+        StudyInfo("md-structure", "physml.studies.md_structure",
+                  "solid-like vs liquid-like atoms of Lennard-Jones MD across melting from Steinhardt descriptors, "
+                  "unsupervised (Gaussian mixture), against runs of known state"),
     ]
 }
 
