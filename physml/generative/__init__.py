@@ -23,13 +23,14 @@ from ._targets import DoubleWell, ising_energy
 if TYPE_CHECKING:
     from ._autoregressive import AutoregressiveIsing
     from ._flow import RealNVP
-    from ._spline import NeuralSplineFlow
+    from ._spline import NeuralSplineFlow, rq_spline
 
 __all__ = ["RealNVP", "NeuralSplineFlow", "AutoregressiveIsing", "train_flow", "train_autoregressive",
-           "ImportanceSummary", "importance_summary", "reweighted_mean", "DoubleWell", "ising_energy", "seeded"]
+           "ImportanceSummary", "importance_summary", "reweighted_mean", "DoubleWell", "ising_energy", "seeded",
+           "rq_spline"]
 
-_LAZY = {"RealNVP": "_flow", "NeuralSplineFlow": "_spline", "AutoregressiveIsing": "_autoregressive",
-         "train_flow": "_train", "train_autoregressive": "_train"}
+_LAZY = {"RealNVP": "_flow", "NeuralSplineFlow": "_spline", "rq_spline": "_spline",
+         "AutoregressiveIsing": "_autoregressive", "train_flow": "_train", "train_autoregressive": "_train"}
 
 
 def __getattr__(name: str):
