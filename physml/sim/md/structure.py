@@ -118,7 +118,13 @@ def _check_ls(ls: object) -> tuple[int, ...]:
 
 def _q_lm(nb: Neighbours, ell: int) -> np.ndarray:
     """``q_lm(i)`` for m = -ell..ell: shape (N, 2 ell + 1), complex."""
-    from scipy.special import sph_harm_y
+    try:
+        from scipy.special import sph_harm_y  # scipy >= 1.15
+    except ImportError:  # older scipy: sph_harm(m, l, azimuth, polar)
+        from scipy.special import sph_harm
+
+        def sph_harm_y(n, m, theta, phi):
+            return sph_harm(m, n, phi, theta)
 
     r = nb.r
     theta = np.arccos(np.clip(nb.d[:, 2] / np.where(r > 0, r, 1.0), -1.0, 1.0))
