@@ -85,6 +85,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "forward PINN vs Cole-Hopf, inverse PINN for nu"),
         StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",
                   "Kovasznay flow from 40 noisy velocity samples: data-only vs continuity- and Navier-Stokes-informed"),
+        StudyInfo("boltzmann-sampler", "physml.studies.boltzmann_sampler",
+                  "normalising flow (double well, dF vs quadrature) and autoregressive network (Ising, F vs Kaufman) "
+                  "trained by reverse KL"),
+        StudyInfo("md-structure", "physml.studies.md_structure",
+                  "solid-like vs liquid-like atoms of Lennard-Jones MD across melting from Steinhardt descriptors, "
+                  "unsupervised (Gaussian mixture), against runs of known state"),
     ]
 }
 

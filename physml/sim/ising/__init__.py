@@ -9,7 +9,9 @@ and dimensionless.
   Metropolis, or Wolff clusters at ``h = 0``) into a :class:`physml.Dataset`.
 * :func:`onsager_energy`, :func:`yang_magnetization` and
   :func:`exact_energy_distribution` are the exact results the sampler is
-  tested against.
+  tested against; :func:`kaufman_log_partition`, :func:`kaufman_free_energy` and
+  :func:`kaufman_energy` are the exact finite-lattice results (Kaufman 1949) and
+  :func:`onsager_free_energy` their infinite-lattice limit.
 * ``IsingParams(engine="multispin")``: 64 replicas bit-packed in uint64
   words, updated with bit operations and an exact bit-sliced acceptance.
 * ``IsingParams(lattice="triangular")``: the triangular lattice (six
@@ -19,6 +21,7 @@ and dimensionless.
 """
 
 from ._exact import T_C, exact_energy_distribution, onsager_energy, yang_magnetization
+from ._kaufman import kaufman_energy, kaufman_free_energy, kaufman_log_partition, onsager_free_energy
 from ._metropolis import MetropolisChain, metropolis_probabilities, metropolis_sweeps, metropolis_thresholds
 from ._multispin import MultispinChain, acceptance_planes, multispin_sweeps, pack_replicas, unpack_replicas
 from ._observables import energy_per_spin, magnetization_per_spin
@@ -52,4 +55,8 @@ __all__ = [
     "T_C_TRIANGULAR",
     "triangular_energy_per_spin",
     "triangular_wolff_sweeps",
+    "kaufman_log_partition",
+    "kaufman_free_energy",
+    "kaufman_energy",
+    "onsager_free_energy",
 ]
