@@ -87,7 +87,7 @@ class Embedding(TransformerMixin, BaseEstimator):
         import umap  # umap-learn; imported here: it pulls numba and pynndescent
 
         # random_state fixes UMAP's draws (and makes it single-threaded, which is what "same seed, same numbers" asks)
-        return umap.UMAP(n_components=self.n_components, n_neighbors=int(self.n_neighbors), random_state=seed)
+        return umap.UMAP(n_components=self.n_components, n_neighbors=int(self.n_neighbors), random_state=seed, n_jobs=1)
 
     def fit(self, X, y=None) -> Embedding:
         self.fit_transform(X)
