@@ -15,7 +15,7 @@ from scipy.special import logsumexp
 
 from ..errors import DataError, ParameterError
 
-__all__ = ["MultiHistogram", "susceptibility_peak"]
+__all__ = ["MultiHistogram", "susceptibility_peak", "slope_peak"]
 
 
 class MultiHistogram:
@@ -56,23 +56,33 @@ class MultiHistogram:
         return float(self.weights(beta) @ np.asarray(values, dtype=np.float64))
 
 
+def _peak(temperatures, energies, values, grid: int, curve) -> tuple[float, float]:
+    T = np.asarray(temperatures, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    if v.shape != T.shape:
+        raise DataError(f"values must have one per sample ({T.shape}); got {v.shape}")
+    E = np.asarray(energies, dtype=np.float64)
+    mh = MultiHistogram(1.0 / T, E)
+    Ts = np.linspace(T.min(), T.max(), grid)
+    y = np.array([curve(mh.weights(1.0 / t), v, E, t) for t in Ts])
+    i = int(np.argmax(y))
+    if i in (0, grid - 1):
+        raise ParameterError.invalid("temperatures", (float(T.min()), float(T.max())),
+                                     f"a range bracketing the peak (found at the edge, T = {Ts[i]:.4g})")
+    return float(Ts[i]), float(y[i])
+
+
 def susceptibility_peak(temperatures, energies, order, n_sites: int, *, grid: int = 400) -> tuple[float, float]:
     """``(T*, chi_max)``: the temperature where ``chi(T) = n_sites (<|q|^2> - <|q|>^2) / T`` of an order
     parameter ``q`` per site (one value per sample) peaks, by multiple-histogram reweighting of samples drawn at
     ``temperatures`` with total energies ``energies``. The peak is searched on ``grid`` temperatures spanning the
     sampled ones; a peak on the edge is an error (the temperatures do not bracket it)."""
-    T = np.asarray(temperatures, dtype=np.float64)
     q = np.abs(np.asarray(order, dtype=np.float64))
-    if q.shape != T.shape:
-        raise DataError(f"order must have one value per sample ({T.shape}); got {q.shape}")
-    mh = MultiHistogram(1.0 / T, energies)
-    Ts = np.linspace(T.min(), T.max(), grid)
-    chi = np.empty(grid)
-    for j, t in enumerate(Ts):
-        w = mh.weights(1.0 / t)
-        chi[j] = n_sites * (w @ q**2 - (w @ q) ** 2) / t
-    i = int(np.argmax(chi))
-    if i in (0, grid - 1):
-        raise ParameterError.invalid("temperatures", (float(T.min()), float(T.max())),
-                                     f"a range bracketing the susceptibility peak (found at the edge, T = {Ts[i]:.4g})")
-    return float(Ts[i]), float(chi[i])
+    return _peak(temperatures, energies, q, grid, lambda w, v, E, t: n_sites * (w @ v**2 - (w @ v) ** 2) / t)
+
+
+def slope_peak(temperatures, energies, values, *, grid: int = 400) -> tuple[float, float]:
+    """``(T*, slope_max)``: where the canonical mean of ``values`` rises fastest with temperature, from the exact
+    fluctuation identity ``d<v>/dT = (<v E> - <v><E>) / T^2`` (k_B = 1) under multiple-histogram reweighting."""
+    return _peak(temperatures, energies, values, grid,
+                 lambda w, v, E, t: ((w @ (v * E)) - (w @ v) * (w @ E)) / t**2)

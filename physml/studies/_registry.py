@@ -83,6 +83,12 @@ _STUDIES: dict[str, StudyInfo] = {
                   "forward PINN vs Cole-Hopf, inverse PINN for nu"),
         StudyInfo("pinn-continuity", "physml.studies.pinn_continuity",
                   "Kovasznay flow from 40 noisy velocity samples: data-only vs continuity- and Navier-Stokes-informed"),
+        StudyInfo("ising-latent", "physml.studies.ising_latent",
+                  "autoencoder and VAE latents of 2D Ising configurations: the magnetisation, T_c from their "
+                  "susceptibility and a one-class autoencoder, extrapolated in L vs Onsager; t-SNE/UMAP maps"),
+        StudyInfo("anomaly-detection", "physml.studies.anomaly_detection",
+                  "rare events injected at 1 % (Ising at a wrong T or with a domain wall, D2O among H2O): "
+                  "autoencoder, isolation forest, LOF vs a physics score; ROC AUC, SI at efficiency 0.2"),
     ]
 }
 

@@ -30,28 +30,45 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     n_estimators:
         trees of the isolation forest.
     autoencoder:
-        the :class:`ConvAutoencoder` to use for ``method='autoencoder'`` (fields ``(n, H, W)``; default: a
-        1-latent symmetric one). It is cloned, so the argument itself is never fitted.
+        the :class:`ConvAutoencoder` to use for ``method='autoencoder'`` on fields ``(n, H, W)`` (default: a
+        1-latent symmetric one; cloned, so the argument itself is never fitted). On a table ``(n, features)`` the
+        autoencoder is scikit-learn's ``MLPRegressor`` fitted to reproduce its standardised input through a
+        ``bottleneck``-wide middle layer.
+    bottleneck:
+        width of the tabular autoencoder's middle layer.
     random_state:
         seed of the forest (the autoencoder keeps its own ``seed``).
     """
 
     def __init__(self, method: str = "isolation_forest", *, n_neighbors: int = 20, n_estimators: int = 200,
-                 autoencoder: ConvAutoencoder | None = None, random_state: int = 0):
+                 autoencoder: ConvAutoencoder | None = None, bottleneck: int = 2, random_state: int = 0):
         self.method = method
         self.n_neighbors = n_neighbors
         self.n_estimators = n_estimators
         self.autoencoder = autoencoder
+        self.bottleneck = bottleneck
         self.random_state = random_state
 
     def fit(self, X, y=None) -> AnomalyDetector:
         check_choice("method", self.method, DETECTORS)
         check_seed("random_state", self.random_state)
-        if self.method == "autoencoder":
+        if self.method == "autoencoder" and np.ndim(X) == 3:
             model = clone(self.autoencoder) if self.autoencoder is not None else ConvAutoencoder()
             self.estimator_ = model.fit(X)
             return self
         X = check_samples(X, min_samples=2)
+        if self.method == "autoencoder":
+            from sklearn.neural_network import MLPRegressor
+            from sklearn.preprocessing import StandardScaler
+
+            k = check_int("bottleneck", self.bottleneck, 1)
+            self.scaler_ = StandardScaler().fit(X)
+            Xs = self.scaler_.transform(X)
+            width = max(8, 4 * X.shape[1])
+            self.estimator_ = MLPRegressor(hidden_layer_sizes=(width, k, width), activation="tanh", max_iter=2000,
+                                           tol=1e-6, random_state=int(self.random_state))
+            self.estimator_.fit(Xs, Xs)
+            return self
         if self.method == "isolation_forest":
             from sklearn.ensemble import IsolationForest
 
@@ -68,6 +85,9 @@ class AnomalyDetector(OutlierMixin, BaseEstimator):
     def score_samples(self, X) -> np.ndarray:
         """Higher = more normal (scikit-learn's convention)."""
         check_is_fitted(self, "estimator_")
+        if self.method == "autoencoder" and hasattr(self, "scaler_"):
+            Xs = self.scaler_.transform(check_samples(X, min_samples=1))
+            return -np.mean((self.estimator_.predict(Xs) - Xs) ** 2, axis=1)
         if self.method == "autoencoder":
             return self.estimator_.score_samples(X)
         return np.asarray(self.estimator_.score_samples(check_samples(X, min_samples=1)), dtype=np.float64)

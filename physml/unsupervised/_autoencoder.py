@@ -27,14 +27,15 @@ LIKELIHOODS = ("bernoulli", "gaussian")
 
 _CONSTRAINTS = {
     "latent_dim": Int(1), "channels": Ints(1), "hidden": Int(1), "variational": Bool(), "beta": Real(0.0),
-    "likelihood": OneOf(*LIKELIHOODS), "symmetric": Bool(), "epochs": Int(1), "batch_size": Int(1),
+    "likelihood": OneOf(*LIKELIHOODS), "symmetric": Bool(), "linear_encoder": Bool(), "epochs": Int(1),
+    "batch_size": Int(1),
     "lr": Real(0.0, closed="neither"), "patience": Int(1), "validation_fraction": Real(0.0, 1.0, closed="left"),
     "seed": Int(0, 2**63 - 1), "device": OneOf(*DEVICES),
 }
 
 
 def _build(shape: tuple[int, int], latent: int, channels: tuple[int, ...], hidden: int, variational: bool,
-           symmetric: bool):
+           symmetric: bool, linear_encoder: bool = False):
     import torch
     from torch import nn
 
@@ -46,7 +47,8 @@ def _build(shape: tuple[int, int], latent: int, channels: tuple[int, ...], hidde
             super().__init__()
             layers, c_in = [], 1
             for c in channels:
-                layers += [nn.Conv2d(c_in, c, 3, padding=1, padding_mode="circular", bias=bias), nn.Tanh()]
+                layers += [nn.Conv2d(c_in, c, 3, padding=1, padding_mode="circular", bias=bias),
+                           nn.Identity() if linear_encoder else nn.Tanh()]
                 c_in = c
             self.conv = nn.Sequential(*layers)
             self.to_latent = nn.Linear(c_in, latent, bias=bias)
@@ -79,6 +81,10 @@ class ConvAutoencoder(TransformerMixin, BaseEstimator):
         fields (squared error on the standardised field).
     symmetric:
         an odd network (no biases, tanh): the latent of ``-x`` is minus the latent of ``x``.
+    linear_encoder:
+        no activation between the encoder's convolutions: with the global mean, the latent is then a linear
+        translation-invariant function of the field (for spins, a multiple of the magnetisation); the decoder stays
+        nonlinear.
     epochs, batch_size, lr, patience, validation_fraction:
         the training loop's settings (early stopping on the held-out share).
     seed, device:
@@ -91,6 +97,7 @@ class ConvAutoencoder(TransformerMixin, BaseEstimator):
 
     def __init__(self, latent_dim: int = 1, *, channels: tuple[int, ...] = (4, 4), hidden: int = 32,
                  variational: bool = False, beta: float = 1.0, likelihood: str = "bernoulli", symmetric: bool = True,
+                 linear_encoder: bool = False,
                  epochs: int = 30, batch_size: int = 128, lr: float = 3e-3, patience: int = 5,
                  validation_fraction: float = 0.1, seed: int = 0, device: str = "cpu"):
         self.latent_dim = latent_dim
@@ -100,6 +107,7 @@ class ConvAutoencoder(TransformerMixin, BaseEstimator):
         self.beta = beta
         self.likelihood = likelihood
         self.symmetric = symmetric
+        self.linear_encoder = linear_encoder
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -167,7 +175,7 @@ class ConvAutoencoder(TransformerMixin, BaseEstimator):
 
         with forked_torch_rng(self.device_, int(rng.integers(2**31))):  # weights and the VAE's noise from `seed`
             net = _build(self.shape_, self.latent_dim, tuple(self.channels), self.hidden, variational,
-                         self.symmetric).to(self.device_)
+                         self.symmetric, self.linear_encoder).to(self.device_)
             self.history_ = train_module(net, x, target, loss_fn, train_idx=train_idx, val_idx=val_idx,
                                          epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                                          weight_decay=0.0, patience=self.patience, generator=gen,
