@@ -21,11 +21,12 @@ import sys
 import typer
 
 from ..errors import PhysmlError
-from . import _options, bench, dataset, rl, runs, simulate, study, train, train_potential, transfer
+from . import _options, bench, dataset, explore, rl, runs, simulate, study, train, train_potential, transfer
 
 __all__ = ["app", "main", "COMMANDS"]
 
-COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "train-potential")
+COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "train-potential",
+            "explore")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
@@ -50,6 +51,7 @@ app.add_typer(rl.app, name="rl")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(bench.app, name="bench")
 app.command("train-potential")(train_potential.train_potential)
+app.command("explore")(explore.explore)
 
 
 def main(argv: list[str] | None = None) -> None:

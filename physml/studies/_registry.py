@@ -91,6 +91,12 @@ _STUDIES: dict[str, StudyInfo] = {
         StudyInfo("md-structure", "physml.studies.md_structure",
                   "solid-like vs liquid-like atoms of Lennard-Jones MD across melting from Steinhardt descriptors, "
                   "unsupervised (Gaussian mixture), against runs of known state"),
+        StudyInfo("ising-latent", "physml.studies.ising_latent",
+                  "autoencoder and VAE latents of 2D Ising configurations: the magnetisation, T_c from their "
+                  "susceptibility and a one-class autoencoder, extrapolated in L vs Onsager; t-SNE/UMAP maps"),
+        StudyInfo("anomaly-detection", "physml.studies.anomaly_detection",
+                  "rare events injected at 1 % (Ising at a wrong T or with a domain wall, D2O among H2O): "
+                  "autoencoder, isolation forest, LOF vs a physics score; ROC AUC, SI at efficiency 0.2"),
     ]
 }
 
