@@ -19,11 +19,11 @@ import sys
 import typer
 
 from ..errors import PhysmlError
-from . import _options, bench, dataset, rl, runs, simulate, study, train, transfer
+from . import _options, bench, dataset, rl, runs, simulate, study, train, train_field, transfer
 
 __all__ = ["app", "main", "COMMANDS"]
 
-COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench")
+COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "train-field")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
@@ -44,6 +44,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(dataset.app, name="dataset")
 app.command("train")(train.train)
 app.command("predict")(train.predict)
+app.command("train-field")(train_field.train_field)
 app.add_typer(rl.app, name="rl")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(bench.app, name="bench")
