@@ -51,10 +51,10 @@ def test_fno_beats_the_baselines_and_the_audit_reads_the_pde(trained):
     # u changes by ~40 % of its norm over t = 0.5: the operator must do much better than "no change"
     assert m["rel_l2_persistence"] > 0.2
     assert m["rel_l2_test"] < 0.5 * m["rel_l2_persistence"]
-    assert m["audit_field_fno_beats_persistence_passed"] == 1.0
+    assert m["audit_field_model_beats_persistence_passed"] == 1.0
     # the data's own step residual is the floor the model's is compared with; both finite and positive
     assert 0 < m["residual_rms_data"] < m["residual_rms_model"] * 10
-    assert {"audit_field_fno_pde_residual_ratio", "audit_field_fno_conserves_mean"} <= set(m)
+    assert {"audit_field_model_pde_residual_ratio", "audit_field_model_conserves_mean"} <= set(m)
     assert m["mean_drift_data"] < 1e-8  # the solver conserves the mean to round-off
     assert (path / "artifacts" / "best_model" / "model.json").exists()
     assert "Held-out relative L2 error" in (path / "report.html").read_text()

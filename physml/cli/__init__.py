@@ -38,6 +38,20 @@ class _RootGroup(_options.NamedGroup):
 
 app = typer.Typer(cls=_RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="physml: machine learning for computational physics, with the physics checked.")
+def _version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"physml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """physml: machine learning for computational physics, with the physics checked."""
+
+
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(study.app, name="study")
 app.add_typer(runs.app, name="runs")

@@ -307,7 +307,7 @@ def _train_map(data, model, X, Y, train, test, epochs, seed, device, progress, p
               **{k: v for k, v in settings.items() if not k.startswith("_")}}
     res = StudyResult("train-field", config, title=f"physml train-field: {model} {config['input']} -> "
                                                    f"{config['output']} ({Path(data).name})")
-    audit = Audit(f"field {model}")
+    audit = Audit("field model")
     prev = next = None
     if pde is not None and same and Y.shape[1] == 1:
         prev, next = X[test][:, 0], (pred[:, 0], Y[test][:, 0])
@@ -362,7 +362,7 @@ def _train_sequence(data, model, traj, train, test, window, epochs, seed, device
     res = StudyResult("train-field", config, title=f"physml train-field: {model} forecasting {in_specs[0]} "
                                                    f"({Path(data).name})")
     res.add_metric("rel_l2_rollout_final", float(roll.mean()))
-    audit = Audit(f"field {model}")
+    audit = Audit("field model")
     prev = next = None
     if pde is not None:
         prev = Xte[:, -1].reshape(-1, *grid)
