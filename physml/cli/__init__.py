@@ -23,7 +23,7 @@ from . import _options, bench, dataset, rl, runs, simulate, study, train, train_
 
 __all__ = ["app", "main", "COMMANDS"]
 
-COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "train-field")
+COMMANDS = ("simulate", "study", "runs", "dataset", "train", "train-field", "predict", "rl", "transfer", "bench")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
