@@ -27,7 +27,8 @@ MARKER = "<!-- physml runs index -->"
 _NAME = re.compile(r"^(?P<kind>.+)-(?P<date>\d{8})-(?P<time>\d{6})-(?P<id>[0-9a-f]+)$")
 _HEADLINE = ("rel_l2_test", "eval_mean_return", "test_score", "test_r2", "test_rmse", "test_accuracy",
              "held_out_rmse_fine_tuned", "held_out_error_rate_fine_tuned", "rmse_test", "mae_test", "r2_test",
-             "accuracy_test")
+             "accuracy_test", "rel_l2_persistence", "random_eval_mean_return", "heuristic_eval_mean_return",
+             "held_out_rmse_scratch", "held_out_rmse_source")
 
 
 @dataclass
