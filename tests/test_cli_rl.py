@@ -5,18 +5,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from test_cli import assert_one_line_error, cli  # noqa: E402
 
 
 def test_rl_train_writes_a_run_and_eval_reads_it(tmp_path, capsys):
-    code, out, err = cli(capsys, "rl", "train", "physml/EnergyLevels-v0", "--agent", "q-learning", "--steps", "3000",
-                         "--seed", "2", "--eval-episodes", "5", "--runs-dir", str(tmp_path), "--quiet")
+    code, out, err = cli(capsys, "rl", "train", "CartPole-v1", "--agent", "q-learning", "--steps", "3000",
+                         "--seed", "2", "--eval-episodes", "5", "--select-every", "500", "--select-episodes", "3",
+                         "--runs-dir", str(tmp_path), "--quiet")
     assert code == 0, err
     run = Path(out.strip().splitlines()[-1])
     metrics = json.loads((run / "metrics.json").read_text())
-    assert {"eval_mean_return", "eval_std_return", "wall_seconds"} <= set(metrics)
+    assert {"eval_mean_return", "eval_std_return", "wall_seconds", "eval_ci95_half_width", "random_eval_mean_return",
+            "last_policy_eval_mean_return", "best_policy_step"} <= set(metrics)
+    # the audit: the kept policy replays its selection return exactly; the margin over a random policy on the same
+    # episodes is the difference of the means less two standard errors (95 % half-width / t_{0.975, 4} = 2.776)
+    assert metrics["audit_rl_q_learning_kept_policy_is_the_best_passed"] == 1.0
+    se = np.hypot(metrics["eval_ci95_half_width"], metrics["random_eval_ci95_half_width"]) / 2.7764451
+    margin = metrics["eval_mean_return"] - metrics["random_eval_mean_return"] - 2 * se
+    assert metrics["audit_rl_q_learning_beats_random_policy"] == pytest.approx(margin, rel=1e-5)
+    assert metrics["audit_rl_q_learning_beats_random_policy_passed"] == float(margin >= 0)
+    assert "Returns on the same evaluation episodes" in (run / "report.html").read_text()
     assert (run / "figures" / "learning_curve.png").stat().st_size > 1000
     assert (run / "artifacts" / "agent" / "weights.safetensors").exists()
     assert "learning_curve" in (run / "report.html").read_text()
@@ -70,3 +81,26 @@ def test_agent_that_cannot_act_in_the_environment(tmp_path, capsys):
 def test_eval_of_a_missing_run(tmp_path, capsys):
     code, _, err = cli(capsys, "rl", "eval", "nope", "--runs-dir", str(tmp_path))
     assert_one_line_error(code, err)
+
+
+def test_selection_leaves_training_unchanged_and_keeps_the_best_policy():
+    """Greedy selection evaluations draw no random numbers: the learning curve is the one without them; the kept
+    policy is the argmax of the selection returns and replays it; CartPole's heuristic beats a random policy."""
+    from physml.workflows.rl_train import train_run
+
+    best = train_run("CartPole-v1", "q-learning", 1500, seed=3, eval_episodes=10, select_every=300,
+                     select_episodes=3)
+    last = train_run("CartPole-v1", "q-learning", 1500, seed=3, eval_episodes=10, keep="last")
+    assert best.agent.curve.returns == last.agent.curve.returns
+    m = best.study_result.metrics
+    assert m["best_selection_mean_return"] >= m["audit_rl_q_learning_kept_policy_is_the_best"] >= 0.0
+    assert m["last_policy_eval_mean_return"] == pytest.approx(last.study_result.metrics["eval_mean_return"])
+    assert m["audit_rl_q_learning_kept_policy_is_the_best_passed"] == 1.0
+    assert m["heuristic_eval_mean_return"] > m["random_eval_mean_return"] + 10  # about 46 +- 3 vs 22 +- 3
+    assert np.all(np.isfinite(best.returns))
+
+
+def test_bad_keep_is_one_line(tmp_path, capsys):
+    code, _, err = _train(capsys, tmp_path, "CartPole-v1", "--agent", "ppo", "--steps", "10", "--keep", "worst")
+    assert_one_line_error(code, err, "keep", "worst")
+    assert not (tmp_path / "runs").exists()

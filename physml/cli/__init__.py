@@ -21,12 +21,25 @@ import sys
 import typer
 
 from ..errors import PhysmlError
-from . import _options, bench, dataset, explore, rl, runs, simulate, study, train, train_potential, transfer
+from . import (
+    _options,
+    bench,
+    dataset,
+    explore,
+    rl,
+    runs,
+    simulate,
+    study,
+    train,
+    train_field,
+    train_potential,
+    transfer,
+)
 
 __all__ = ["app", "main", "COMMANDS"]
 
-COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "train-potential",
-            "explore")
+COMMANDS = ("simulate", "study", "runs", "dataset", "explore", "train", "train-field", "train-potential", "predict",
+            "rl", "transfer", "bench")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
@@ -41,12 +54,27 @@ class _RootGroup(_options.NamedGroup):
 
 app = typer.Typer(cls=_RootGroup, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="physml: machine learning for computational physics, with the physics checked.")
+def _version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"physml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """physml: machine learning for computational physics, with the physics checked."""
+
+
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(study.app, name="study")
 app.add_typer(runs.app, name="runs")
 app.add_typer(dataset.app, name="dataset")
 app.command("train")(train.train)
 app.command("predict")(train.predict)
+app.command("train-field")(train_field.train_field)
 app.add_typer(rl.app, name="rl")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(bench.app, name="bench")

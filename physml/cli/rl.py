@@ -24,16 +24,24 @@ def rl_train(
     env_kwargs: str = typer.Option("{}", "--env-kwargs", help="JSON object of environment parameters."),
     hyper: str = typer.Option("{}", "--hyper", help="JSON object of agent hyper-parameters (see the agent's file)."),
     episodes: int = typer.Option(20, "--eval-episodes", help="Greedy evaluation episodes after training."),
+    keep: str = typer.Option("best", "--keep", help="best: the policy with the best greedy selection return during "
+                                                    "training; last: the last step's policy."),
+    select_every: int = typer.Option(0, "--select-every", help="Steps between greedy selection evaluations "
+                                                               "(0: steps // 25)."),
+    select_episodes: int = typer.Option(10, "--select-episodes", help="Episodes per selection evaluation (seeds "
+                                                                      "apart from the final evaluation's)."),
     runs_dir: RunsDir = Path("runs"),
     quiet: Quiet = False,
 ) -> None:
-    """Train an agent on any Gymnasium environment; write a run (learning curve, evaluation); print its directory."""
+    """Train an agent on any Gymnasium environment, keep its best policy, compare it with a random policy and a
+    heuristic on the same episodes (audit); write a run; print its directory."""
     from ..runs import Registry, write_run
     from ..workflows.rl_train import parse_json_object, train_run
 
     Registry(runs_dir).check_writable()  # before any training
     result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
-                       hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
+                       hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, select_every=select_every,
+                       select_episodes=select_episodes, keep=keep, progress=not quiet)
     record = write_run(result.study_result, runs_dir, wall_seconds=result.wall_seconds)
     if not quiet:
         echo_metrics(result.study_result.metrics)

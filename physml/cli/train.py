@@ -63,10 +63,13 @@ def train(
 def predict(
     model: str = typer.Argument(..., help="A saved model folder, a run directory or a run id."),
     data: Path = typer.Argument(..., help="CSV, Parquet or physml HDF5 file with the model's feature columns."),
-    output: Annotated[Path, output_option("CSV to write: input columns, prediction, interval, applicability.")] = ...,
+    output: Annotated[Path, output_option("CSV to write: input columns, prediction, interval, applicability "
+                                          "(a field model: HDF5).")] = ...,
     level: float = typer.Option(0.9, "--level", help="Level of the predictive intervals (prediction sets)."),
     force: Force = False,
     runs_dir: RunsDir = Path("runs"),
+    input: str | None = typer.Option(None, "--input", help="Field models: the input array(s) in DATA (default: "
+                                                           "those the model was trained on, or the only array)."),
 ) -> None:
     """Apply a saved model (or a run's best model) to new data: predictions, intervals, applicability flags."""
     from .._io import atomic_output, check_output
@@ -78,6 +81,12 @@ def predict(
     from ..workflows.predict import find_saved_model, predict_table
 
     saved = find_saved_model(model, runs_dir)
+    from ..workflows.predict_field import is_field_model, predict_fields
+
+    if is_field_model(saved):  # fields in, fields out: HDF5 to HDF5
+        n, arrays = predict_fields(saved, data, output, input=input, force=force)
+        typer.echo(f"wrote {', '.join(arrays)} for {n} samples to {output}")
+        return
     pred = predict_table(saved, load_table(data), level=level)
     with atomic_output(output, force=force) as tmp:
         pred.table.to_csv(tmp, index=False)

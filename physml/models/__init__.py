@@ -8,6 +8,10 @@ from ._cnn import FieldCNN as FieldCNN
 from ._cnn import FieldCNNFactory as FieldCNNFactory
 from ._cnn import PeriodicCNN as PeriodicCNN
 from ._cnn import PeriodicCNNFactory as PeriodicCNNFactory
+from ._fieldnets import PeriodicConvNet as PeriodicConvNet
+from ._fieldnets import PeriodicConvNetFactory as PeriodicConvNetFactory
+from ._fieldnets import PeriodicUNet as PeriodicUNet
+from ._fieldnets import PeriodicUNetFactory as PeriodicUNetFactory
 from ._mlp import MLPFactory as MLPFactory
 from ._operators import FNO as FNO
 from ._operators import FNOFactory as FNOFactory
@@ -44,4 +48,5 @@ __all__ = ["PeriodicCNN", "PeriodicCNNFactory", "FieldCNN", "FieldCNNFactory", "
            "TASKS", "make_model", "model_names", "model_params", "predict_with_std",
            "zoo_name", "LSTMForecaster", "LSTMForecasterFactory", "TransformerForecaster",
            "TransformerForecasterFactory", "SavedModel", "save_model", "load_model", "FNO", "FNOFactory",
-           "ResidualPeriodicCNN", "ResidualPeriodicCNNFactory"]
+           "ResidualPeriodicCNN", "ResidualPeriodicCNNFactory", "PeriodicConvNet", "PeriodicConvNetFactory",
+           "PeriodicUNet", "PeriodicUNetFactory"]

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._io import atomic_output, check_output
 from ..errors import DataError, ParameterError
 from ._cnn import FieldCNNFactory, PeriodicCNNFactory
+from ._fieldnets import PeriodicConvNetFactory, PeriodicUNetFactory
 from ._mlp import MLPFactory
 from ._operators import FNOFactory, ResidualPeriodicCNNFactory
 from ._sequence import LSTMForecasterFactory, TransformerForecasterFactory
@@ -28,7 +29,8 @@ __all__ = ["FACTORIES", "FORMAT", "ARRAY_PREFIX", "ARRAYS", "JSON_FITTED", "torc
            "one_line", "read_json", "read_safetensors"]
 
 FACTORIES = {f.__name__: f for f in (MLPFactory, PeriodicCNNFactory, FieldCNNFactory, LSTMForecasterFactory,
-                                     TransformerForecasterFactory, FNOFactory, ResidualPeriodicCNNFactory)}
+                                     TransformerForecasterFactory, FNOFactory, ResidualPeriodicCNNFactory,
+                                     PeriodicConvNetFactory, PeriodicUNetFactory)}
 FORMAT = "physml-torch-estimator"
 ARRAY_PREFIX = "_physml_"  # the estimator's arrays; every other tensor is the network's state_dict, as saved
 ARRAYS = ("mean_", "scale_", "y_mean_", "y_scale_")

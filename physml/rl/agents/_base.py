@@ -17,7 +17,7 @@ import contextlib
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -135,6 +135,8 @@ class Agent:
         self.curve = LearningCurve()
         self.steps_done = 0
         self._episode_seed_used = False
+        self._callback: Callable[[Agent], None] | None = None
+        self._every = 1
         with self._torch_rng():
             self._build()
 
@@ -166,12 +168,36 @@ class Agent:
             torch.manual_seed(self.seed * 1_000_003 + self.steps_done)
             yield
 
-    def learn(self, total_steps: int, *, progress: bool = False) -> Agent:
-        """Train for ``total_steps`` environment steps; episode returns go to ``self.curve``."""
+    def learn(self, total_steps: int, *, progress: bool = False, callback: Callable[[Agent], None] | None = None,
+              every: int = 1) -> Agent:
+        """Train for ``total_steps`` environment steps; episode returns go to ``self.curve``.
+
+        ``callback(agent)``, if given, runs whenever ``steps_done`` is a multiple of ``every`` (e.g. a greedy
+        evaluation on separate episodes that keeps the best policy, see :meth:`snapshot`). It must not touch
+        the training environment; a greedy evaluation draws no random numbers, so the training is the same
+        with or without it.
+        """
         total_steps = check_steps(total_steps)
-        with self._torch_rng():
-            self._learn(total_steps, progress)
+        self._callback, self._every = callback, check_int("every", every, 1)
+        try:
+            with self._torch_rng():
+                self._learn(total_steps, progress)
+        finally:
+            self._callback = None
         return self
+
+    def _tick(self) -> None:
+        """Called by every training loop right after ``steps_done += 1``."""
+        if self._callback is not None and self.steps_done % self._every == 0:
+            self._callback(self)
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """A copy of the policy's parameters (what :meth:`save` writes), for :meth:`restore`."""
+        return {k: np.array(v, copy=True) for k, v in self._state().items()}
+
+    def restore(self, snapshot: dict[str, np.ndarray]) -> None:
+        """Put back parameters taken by :meth:`snapshot` (e.g. the best policy seen during training)."""
+        self._load_state({k: np.array(v, copy=True) for k, v in snapshot.items()})
 
     def _reset(self) -> Any:
         """Reset the training environment: seeded on the first episode, continuing its RNG afterwards."""

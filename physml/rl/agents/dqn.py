@@ -120,6 +120,7 @@ class DQN(Agent):
             self._store(encode(obs, space), a, r, encode(obs2, space), term)
             ep_return += float(r)
             self.steps_done += 1
+            self._tick()
             obs = obs2
             if term or trunc:
                 self.curve.add(self.steps_done, ep_return)

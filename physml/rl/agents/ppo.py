@@ -131,6 +131,7 @@ class PPO(Agent):
                 R[t], TERM[t] = r, term
                 ep_return += float(r)
                 self.steps_done += 1
+                self._tick()
                 if term or trunc or t == m - 1:
                     END[t] = True
                     if not term:  # bootstrap from the state where the rollout or the time limit cut it

@@ -103,6 +103,7 @@ class QLearning(Agent):
             self.q[s, a] += alpha * (target - self.q[s, a])
             ep_return += r
             self.steps_done += 1
+            self._tick()
             s = s2
             if term or trunc:
                 self.curve.add(self.steps_done, ep_return)

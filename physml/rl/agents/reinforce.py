@@ -72,6 +72,7 @@ class Reinforce(Agent):
             batch_act.append(action.numpy())
             rewards.append(float(r))
             self.steps_done += 1
+            self._tick()
             bar.update()
             if term or trunc:
                 self.curve.add(self.steps_done, sum(rewards))
