@@ -135,7 +135,9 @@ def test_bench_options_reach_the_benchmark(capsys):
     assert code == 0 and len(out.strip().splitlines()) == 1
     result = json.loads(out)
     assert set(result) == {"flips_per_ns_1thread", "flips_per_ns_all_threads", "numpy_flips_per_ns",
-                           "speedup_vs_numpy", "speedup_all_vs_1thread", "threads", "L"}
+                           "speedup_vs_numpy", "speedup_all_vs_1thread", "threads", "L", "temperature",
+                           "multispin_flips_per_ns_1thread", "multispin_flips_per_ns_all_threads",
+                           "multispin_vs_checkerboard", "multispin_all_vs_1thread"}
     assert result["L"] == 16 and result["threads"] == numba.config.NUMBA_NUM_THREADS
     code, out, _ = cli(capsys, "bench", "ising", "--L", "16")
     assert code == 0 and out.splitlines()[0] == "Ising checkerboard Metropolis, L = 16 (spin-flip attempts per ns)"
