@@ -51,6 +51,8 @@ def study_run(
     quick: bool = typer.Option(False, "--quick", help="Quick preset (about a minute on a laptop)."),
     set_: list[str] | None = typer.Option(None, "--set", help="Override a Config field: field=value (JSON or "
                                              "text; repeatable). `physml study show NAME` lists the fields."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file of Config overrides (field = value "
+                                          "lines); --set wins over it field by field."),
     threads: int | None = typer.Option(None, "--threads", help="CPU threads (default: the study's choice, "
                                           "else OMP_NUM_THREADS or the cores available)."),
     seed: Seed = 0,
@@ -60,9 +62,9 @@ def study_run(
 ) -> None:
     """Run a study; print its run directory as the last line."""
     from ..runs import write_run
-    from ..studies import run_study
+    from ..studies import read_config_file, run_study
 
-    overrides = parse_assignments(set_ or [])
+    overrides = {**(read_config_file(config) if config is not None else {}), **parse_assignments(set_ or [])}
     start = time.perf_counter()
     result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
                        threads=threads)

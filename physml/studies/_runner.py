@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
 from ..result import StudyResult
 from ..validation import check_annotations, check_bool, check_int, check_seed
 from ._registry import get_study
 
-__all__ = ["StudyContext", "run_study", "make_config", "limit_threads", "available_threads"]
+__all__ = ["StudyContext", "run_study", "make_config", "limit_threads", "available_threads", "read_config_file"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,30 @@ def make_config(module: ModuleType, *, quick: bool = False, overrides: dict[str,
     check_annotations(probe)
     values = {k: getattr(probe, k) for k in values}
     return dataclasses.replace(config, **values)
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Config overrides from a TOML file (``--config file.toml``): top-level ``field = value`` lines, arrays as
+    tuples. They go through :func:`make_config` like ``--set`` (which, given too, wins field by field)."""
+    import tomllib
+
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise DataError(f"cannot read config file {path!r}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"config file {path!r} is not valid TOML: {exc}") from None
+    for key, value in data.items():
+        if isinstance(value, dict):
+            raise ParameterError.invalid(f"config {key}", "a table", "field = value lines at the top level "
+                                         "(no [sections]); `physml study show NAME` lists the fields")
+    return {k: _tuples(v) for k, v in data.items()}
 
 
 def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool = True, device: str = "auto",
