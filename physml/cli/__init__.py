@@ -19,11 +19,11 @@ import sys
 import typer
 
 from ..errors import PhysmlError
-from . import _options, bench, dataset, rl, runs, simulate, study, train, transfer
+from . import _options, bench, dataset, rl, runs, simulate, study, sweep, train, transfer
 
 __all__ = ["app", "main", "COMMANDS"]
 
-COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench")
+COMMANDS = ("simulate", "study", "runs", "dataset", "train", "predict", "rl", "transfer", "bench", "sweep")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
@@ -47,6 +47,7 @@ app.command("predict")(train.predict)
 app.add_typer(rl.app, name="rl")
 app.add_typer(transfer.app, name="transfer")
 app.add_typer(bench.app, name="bench")
+app.command("sweep")(sweep.sweep)
 
 
 def main(argv: list[str] | None = None) -> None:
