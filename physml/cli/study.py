@@ -9,7 +9,18 @@ from typing import Any
 
 import typer
 
-from ._options import Device, Quiet, RunsDir, Seed, command_group, echo_metrics, parse_assignments
+from ._options import (
+    CheckpointEvery,
+    Device,
+    Quiet,
+    Resume,
+    RunsDir,
+    Seed,
+    command_group,
+    echo_metrics,
+    parse_assignments,
+    resumable_run,
+)
 
 __all__ = ["app", "study_list", "study_show", "study_run"]
 
@@ -59,6 +70,8 @@ def study_run(
     runs_dir: RunsDir = Path("runs"),
     device: Device = "auto",
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Run a study; print its run directory as the last line."""
     from ..runs import write_run
@@ -66,8 +79,10 @@ def study_run(
 
     overrides = {**(read_config_file(config) if config is not None else {}), **parse_assignments(set_ or [])}
     start = time.perf_counter()
-    result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
-                       threads=threads)
+    spec = {"study": name, "quick": quick, "seed": seed, "device": device, "overrides": overrides, "threads": threads}
+    with resumable_run(runs_dir, name, spec, resume, checkpoint_every, quiet):
+        result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
+                           threads=threads)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
     if not quiet:
         for audit in result.audits:

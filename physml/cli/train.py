@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._options import Force, Quiet, RunsDir, Seed, device_option, output_option
+from ._options import CheckpointEvery, Force, Quiet, Resume, RunsDir, Seed, device_option, output_option, resumable_run
 
 __all__ = ["train", "predict"]
 
@@ -27,15 +27,21 @@ def train(
     runs_dir: RunsDir = Path("runs"),
     device: Annotated[str, device_option("auto | cpu | cuda (for the MLP).")] = "cpu",
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Compare every model family on a table; write a run; print its directory last."""
     from ..runs import write_run
     from ..workflows.train_table import train_table
 
     start = time.perf_counter()
-    comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
-                               test_fraction=test_fraction, learning_curve=learning_curve, seed=seed, device=device,
-                               progress=not quiet)
+    spec = {"data": str(Path(data).resolve()), "target": target, "features": features, "task": task,
+            "models": models, "cv": cv, "tune": tune, "test_fraction": test_fraction,
+            "learning_curve": learning_curve, "seed": seed, "device": device}
+    with resumable_run(runs_dir, "train", spec, resume, checkpoint_every, quiet):
+        comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
+                                   test_fraction=test_fraction, learning_curve=learning_curve, seed=seed,
+                                   device=device, progress=not quiet)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
     if not quiet:
         for s in comp.scores:
