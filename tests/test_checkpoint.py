@@ -112,3 +112,29 @@ def test_fit_killed_with_sigkill_resumes_bit_identical(tmp_path):
     with checkpoint.checkpointing(folder):
         resumed, _ = _fit(validation_fraction=0.25)
     assert _same(resumed, reference)
+
+
+@pytest.mark.parametrize("continuous, stops", [(False, (32, 96)), (True, (64,))])
+def test_ppo_resumed_after_an_update_is_bit_identical(tmp_path, continuous, stops):
+    """Stops fall inside episodes (the qubit episode is longer than a rollout): the resumed agent replays it."""
+    import gymnasium as gym
+
+    from physml.rl.agents import make_agent
+
+    def learn():
+        env = gym.make("physml/QubitControl-v0", continuous=continuous)
+        agent = make_agent("ppo", env, seed=4, n_steps=32, batch_size=16, n_epochs=2, hidden=(8,))
+        agent.learn(160)
+        return agent
+
+    ref = learn()
+    assert ref.curve.steps and ref.curve.steps[0] % 32 != 0  # an episode ends inside a rollout
+    for k in stops:
+        folder = tmp_path / f"{continuous}-{k}"
+        with pytest.raises(checkpoint.Interrupted), checkpoint.checkpointing(folder, stop_after=("ppo", k)):
+            learn()
+        with checkpoint.checkpointing(folder):
+            resumed = learn()
+        a, b = ref._state(), resumed._state()
+        assert a.keys() == b.keys() and all(np.array_equal(a[n], b[n]) for n in a), f"resumed after step {k}"
+        assert resumed.curve.returns == ref.curve.returns and resumed.curve.steps == ref.curve.steps

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._options import Quiet, RunsDir, command_group, echo_metrics, seed_option
+from ._options import CheckpointEvery, Quiet, Resume, RunsDir, command_group, echo_metrics, resumable_run, seed_option
 
 __all__ = ["app", "rl_train", "rl_eval"]
 
@@ -26,13 +26,18 @@ def rl_train(
     episodes: int = typer.Option(20, "--eval-episodes", help="Greedy evaluation episodes after training."),
     runs_dir: RunsDir = Path("runs"),
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Train an agent on any Gymnasium environment; write a run (learning curve, evaluation); print its directory."""
     from ..runs import write_run
     from ..workflows.rl_train import parse_json_object, train_run
 
-    result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
-                       hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
+    spec = {"env": env_id, "agent": agent, "steps": steps, "seed": seed, "env_kwargs": env_kwargs, "hyper": hyper,
+            "episodes": episodes}
+    with resumable_run(runs_dir, "rl-train", spec, resume, checkpoint_every, quiet):  # PPO and A2C checkpoint
+        result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
+                           hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, progress=not quiet)
     record = write_run(result.study_result, runs_dir, wall_seconds=result.wall_seconds)
     if not quiet:
         echo_metrics(result.study_result.metrics)

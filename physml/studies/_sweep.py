@@ -175,9 +175,15 @@ def run_trial(study: str, quick: bool, seed: int, overrides: dict[str, Any], thr
 
     if hook is not None:  # tests: simulate a worker that dies mid-trial
         hook(key, seed)
+    from ..checkpoint import resumable
+
     start = time.perf_counter()
-    result = run_study(study, quick=quick, seed=seed, progress=False, device=device, overrides=overrides,
-                       threads=threads)
+    spec = {"study": study, "quick": quick, "seed": seed, "overrides": _jsonable(overrides), "device": device}
+    # a trial retried after its worker died continues from its training loops' last checkpoints
+    with resumable(runs_dir, study, spec, run_key=f"{sweep_id}-{hashlib.sha1(key.encode()).hexdigest()[:10]}",
+                   every_seconds=30.0):
+        result = run_study(study, quick=quick, seed=seed, progress=False, device=device, overrides=overrides,
+                           threads=threads)
     result.config["sweep_id"] = sweep_id
     result.config["sweep_trial"] = key
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
