@@ -188,8 +188,12 @@ def optimizer_state(prefix: str, opt: Any) -> tuple[dict[str, Any], dict[str, An
         for key, value in entries.items():
             if isinstance(value, torch.Tensor):
                 tensors[f"{prefix}.{idx}.{key}"] = value
+            elif isinstance(value, (list, tuple)) and any(isinstance(v, torch.Tensor) for v in value):
+                # L-BFGS's history: lists of tensors (``al`` holds None until filled)
+                tensors.update({f"{prefix}.{idx}.{key}.{j}": v for j, v in enumerate(value) if v is not None})
+                scalars[f"{idx}.{key}"] = {"tensor_list": len(value)}
             else:
-                scalars[f"{idx}.{key}"] = value
+                scalars[f"{idx}.{key}"] = value.item() if hasattr(value, "item") else value
     return tensors, {"param_groups": sd["param_groups"], "scalars": scalars}
 
 
@@ -201,6 +205,8 @@ def restore_optimizer(prefix: str, opt: Any, tensors: dict[str, Any], state: dic
             entries.setdefault(int(idx), {})[name] = value
     for key, value in state["scalars"].items():
         idx, name = key.split(".", 1)
+        if isinstance(value, dict) and "tensor_list" in value:
+            value = [entries[int(idx)].pop(f"{name}.{j}", None) for j in range(value["tensor_list"])]
         entries.setdefault(int(idx), {})[name] = value
     opt.load_state_dict({"state": entries, "param_groups": state["param_groups"]})
 

@@ -138,3 +138,34 @@ def test_ppo_resumed_after_an_update_is_bit_identical(tmp_path, continuous, stop
         a, b = ref._state(), resumed._state()
         assert a.keys() == b.keys() and all(np.array_equal(a[n], b[n]) for n in a), f"resumed after step {k}"
         assert resumed.curve.returns == ref.curve.returns and resumed.curve.steps == ref.curve.steps
+
+
+@pytest.mark.parametrize("stops", [(("pinn", 30), ("pinn", 60)), (("pinn", 80), ("pinn", 100))])
+def test_pinn_resumed_in_adam_or_lbfgs_is_bit_identical(tmp_path, stops):
+    """u' = -u, u(0) = 1 on [0, 2] (exact: exp(-t)); stops inside Adam (30, 60) and after L-BFGS chunks (80, 100)."""
+    from physml.physics.pde import derivatives
+    from physml.physics.pinn import AffineConstraint, PINNNet, TrainConfig, sample_points, train_pinn
+
+    def train():
+        net = PINNNet(1, 1, width=8, depth=2, bounds=[(0, 2)], seed=0,
+                      constraint=AffineConstraint(lambda p: torch.ones_like(p), lambda p: p))
+        pts = torch.tensor(sample_points(32, [(0, 2)], seed=0))
+
+        def pde():
+            u, du, _ = derivatives(net, pts)
+            return (du[:, 0, :1] + u).pow(2).mean()
+
+        hist = train_pinn(net.parameters(), {"pde": pde},
+                          TrainConfig(adam_steps=60, adam_lr=1e-2, lbfgs_steps=60, log_every=20))
+        return {k: v.detach().clone() for k, v in net.state_dict().items()}, hist
+
+    reference, ref_hist = train()
+    assert ref_hist.lbfgs_iterations > 40  # the L-BFGS stops below fall inside its run
+    for stop in stops:
+        folder = tmp_path / str(stop[1])
+        with pytest.raises(checkpoint.Interrupted), checkpoint.checkpointing(folder, stop_after=stop):
+            train()
+        with checkpoint.checkpointing(folder):
+            resumed, hist = train()
+        assert _same(resumed, reference), f"resumed after {stop} differs"
+        assert hist.loss == ref_hist.loss and hist.lbfgs_iterations == ref_hist.lbfgs_iterations
