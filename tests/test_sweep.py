@@ -183,3 +183,19 @@ def test_sweep_report_renders_in_chromium(local_sweep):
     finally:
         drv.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_tune_on_ray_finds_the_same_trials_as_the_local_batched_search(ray_instance):
+    """Optuna ask-and-tell in batches of 2: the trials, scores and best trial depend on the seed and the batch,
+    not on where the trials ran. Data: the pendulum period T = 2 pi sqrt(L / g) (exact)."""
+    from physml.learn import tune
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0.2, 2.0, 120), rng.uniform(1.6, 25.0, 120)])
+    y = 2 * np.pi * np.sqrt(X[:, 0] / X[:, 1])
+    runs = {backend: tune("ridge", X, y, task="regression", n_trials=6, cv=3, seed=1, batch=2, backend=backend)
+            for backend in ("local", "ray")}
+    local, ray = runs["local"], runs["ray"]
+    assert [t.params for t in local.study.trials] == [t.params for t in ray.study.trials]
+    assert [t.value for t in local.study.trials] == [t.value for t in ray.study.trials]
+    assert local.best_params == ray.best_params and local.best_score == ray.best_score

@@ -29,7 +29,6 @@ import json
 import math
 import os
 import secrets
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from .._io import atomic_write_text
+from ..distributed import BACKENDS
 from ..errors import DataError, ParameterError
 from ..result import StudyResult, new_figure
 from ..validation import check_choice, check_int
@@ -46,7 +46,6 @@ from ._runner import available_threads, make_config, run_study
 
 __all__ = ["SweepSpec", "Trial", "parse_seeds", "parse_grid", "plan_sweep", "run_sweep", "aggregate", "BACKENDS"]
 
-BACKENDS = ("local", "ray")
 SWEEPS_DIR = "sweeps"
 
 
@@ -163,11 +162,6 @@ def plan_sweep(spec: SweepSpec) -> list[Trial]:
 
 
 # ---------------------------------------------------------------------------- one trial
-def _thread_env(threads: int) -> dict[str, str]:
-    return {name: str(threads) for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                            "NUMBA_NUM_THREADS")}
-
-
 def run_trial(study: str, quick: bool, seed: int, overrides: dict[str, Any], threads: int, runs_dir: str,
               device: str, sweep_id: str, key: str, hook: Callable[[str, int], None] | None = None) -> dict[str, Any]:
     """Run one trial as a normal run (run directory + registry row); return its path and metrics."""
@@ -193,7 +187,9 @@ def run_trial(study: str, quick: bool, seed: int, overrides: dict[str, Any], thr
 def _ray_trial(*args: Any) -> dict[str, Any]:
     """:func:`run_trial` in a Ray worker: thread variables set to the trial's share before torch or Numba load
     (a runtime_env would start a fresh worker pool, seconds per worker on a loaded machine)."""
-    os.environ.update(_thread_env(args[4]))
+    from ..distributed import set_thread_share
+
+    set_thread_share(args[4])
     return run_trial(*args)
 
 
@@ -278,23 +274,11 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
 def _run_on_ray(spec: SweepSpec, todo: list[Trial], runs_dir: Path, sweep_id: str, records: dict[str, Any], *,
                 address: str | None, max_concurrent: int | None, threads_per_trial: int | None, max_retries: int,
                 on_trial, trial_hook, ray_init: dict[str, Any]) -> tuple[int, int]:
-    import ray
+    from ..distributed import ray_session
 
-    started_here = not ray.is_initialized()
-    temp_dir = None
-    if started_here:
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
-        if address:
-            kwargs["address"] = address
-        else:
-            temp_dir = tempfile.mkdtemp(prefix="physml-ray-")
-            kwargs.update(num_cpus=available_threads() if max_concurrent is None and threads_per_trial is None
-                          else max(available_threads(), (max_concurrent or 1) * (threads_per_trial or 1)),
-                          _temp_dir=temp_dir, object_store_memory=100 * 1024**2)
-        kwargs.update(ray_init)
-        ray.init(**kwargs)
-    try:
+    cpus_here = available_threads() if max_concurrent is None and threads_per_trial is None else \
+        max(available_threads(), (max_concurrent or 1) * (threads_per_trial or 1))
+    with ray_session(address, cpus_here, **ray_init) as ray:
         cpus = int(ray.cluster_resources().get("CPU", 1))
         slots = check_int("max_concurrent", max_concurrent or max(1, cpus // (threads_per_trial or 1)), 1)
         threads = check_int("threads_per_trial", threads_per_trial or max(1, cpus // slots), 1)
@@ -315,13 +299,6 @@ def _run_on_ray(spec: SweepSpec, todo: list[Trial], runs_dir: Path, sweep_id: st
                 if on_trial is not None:
                     on_trial(rec, False)
         return threads, slots
-    finally:
-        if started_here:
-            ray.shutdown()
-            if temp_dir is not None:
-                import shutil
-
-                shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------- the aggregate

@@ -23,12 +23,13 @@ __all__ = ["train_table"]
 def train_table(data: str | os.PathLike, target: str, *, features: str | list[str] | None = None,
                 task: str | None = None, models: str | list[str] = "all", cv: int = 5, tune: int = 0,
                 test_fraction: float = 0.2, learning_curve: bool = False, seed: int = 0, device: str = "cpu",
-                progress: bool = True) -> tuple[Comparison, StudyResult]:
+                progress: bool = True, tune_options: dict | None = None) -> tuple[Comparison, StudyResult]:
     """Compare ``models`` (``"all"`` or zoo names, comma-separated or a list) predicting column ``target`` of
     the CSV, Parquet or physml HDF5 file ``data`` from ``features`` (default: every other column).
 
     ``task``: ``regression`` or ``classification`` (default: inferred from the target); ``tune``: Optuna
-    trials per model (0: defaults); ``learning_curve``: add the best model's learning curve.
+    trials per model (0: defaults); ``learning_curve``: add the best model's learning curve;
+    ``tune_options``: ``backend`` (local | ray), ``batch``, ``address`` of the search (:func:`physml.learn.tune`).
     """
     data = Path(data)
     if isinstance(features, str):
@@ -38,9 +39,10 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
     resolve_device(device)
     comp = compare(X, y, names, task=task, target=target, models=model_list, cv=cv, n_trials=tune,
                    test_fraction=test_fraction, seed=seed, device=device, progress=progress,
-                   learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else ())
+                   learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else (), tune_options=tune_options)
     config = {"data": str(data), "target": target, "features": names, "task": task, "models": model_list, "cv": cv,
-              "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y)}
+              "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y),
+              **({"tune_options": tune_options} if tune_options else {})}
     result = StudyResult(study="train", config=config, title=f"physml train: {target} from {data.name}")
     add_to_result(comp, result, seed=seed)
     return comp, result
