@@ -30,6 +30,7 @@ from . import (
     runs,
     simulate,
     study,
+    sweep,
     train,
     train_field,
     train_potential,
@@ -39,7 +40,7 @@ from . import (
 __all__ = ["app", "main", "COMMANDS"]
 
 COMMANDS = ("simulate", "study", "runs", "dataset", "explore", "train", "train-field", "train-potential", "predict",
-            "rl", "transfer", "bench")
+            "rl", "transfer", "sweep", "bench")
 """The root's commands in the order ``physml --help`` lists them: from data to models to tools."""
 
 
@@ -80,6 +81,7 @@ app.add_typer(transfer.app, name="transfer")
 app.add_typer(bench.app, name="bench")
 app.command("train-potential")(train_potential.train_potential)
 app.command("explore")(explore.explore)
+app.command("sweep")(sweep.sweep)
 
 
 def main(argv: list[str] | None = None) -> None:

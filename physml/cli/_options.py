@@ -23,7 +23,7 @@ from ..errors import DataError, ParameterError, UnknownNameError
 
 __all__ = ["NamedGroup", "SystemGroup", "command_group", "Output", "Force", "Seed", "RunsDir", "Quiet", "Device",
            "output_option", "seed_option", "device_option", "echo_metrics", "load_npy", "parse_pair", "parse_floats",
-           "parse_assignments"]
+           "parse_assignments", "Resume", "CheckpointEvery", "resumable_run"]
 
 
 # ---------------------------------------------------------------------------- command groups
@@ -84,6 +84,24 @@ def device_option(help: str = "auto | cpu | cuda."):
 
 
 Device = Annotated[str, device_option()]
+Resume = Annotated[str | None, typer.Option("--resume", help="Continue the interrupted run with this id (printed "
+                                            "when it started; its checkpoints are under RUNS_DIR/checkpoints): "
+                                            "repeat the same command with --resume ID.")]
+CheckpointEvery = Annotated[int | None, typer.Option("--checkpoint-every", help="Checkpoint training loops every N "
+                                                     "steps/epochs (default: every 60 s, and at each loop's end).")]
+
+
+def resumable_run(runs_dir: Path, command: str, spec: dict, resume: str | None, every: int | None, quiet: bool):
+    """The checkpoint session of a run (``physml.checkpoint.resumable``); prints the id to resume it with."""
+    from ..checkpoint import resumable
+
+    def announce(run_id: str, folder: Path) -> None:
+        if not quiet:
+            typer.echo(f"{'resuming' if resume else 'checkpoints of this run'}: {run_id} (resume with --resume "
+                       f"{run_id})", err=True)
+
+    return resumable(runs_dir, command, spec, resume=resume, every_steps=every,
+                     every_seconds=None if every else 60.0, announce=announce)
 
 
 # ---------------------------------------------------------------------------- option text

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._options import Quiet, RunsDir, command_group, echo_metrics, seed_option
+from ._options import CheckpointEvery, Quiet, Resume, RunsDir, command_group, echo_metrics, resumable_run, seed_option
 
 __all__ = ["app", "rl_train", "rl_eval"]
 
@@ -32,6 +32,8 @@ def rl_train(
                                                                       "apart from the final evaluation's)."),
     runs_dir: RunsDir = Path("runs"),
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Train an agent on any Gymnasium environment, keep its best policy, compare it with a random policy and a
     heuristic on the same episodes (audit); write a run; print its directory."""
@@ -39,9 +41,12 @@ def rl_train(
     from ..workflows.rl_train import parse_json_object, train_run
 
     Registry(runs_dir).check_writable()  # before any training
-    result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
-                       hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, select_every=select_every,
-                       select_episodes=select_episodes, keep=keep, progress=not quiet)
+    spec = {"env": env_id, "agent": agent, "steps": steps, "seed": seed, "env_kwargs": env_kwargs, "hyper": hyper,
+            "episodes": episodes, "keep": keep, "select_every": select_every, "select_episodes": select_episodes}
+    with resumable_run(runs_dir, "rl-train", spec, resume, checkpoint_every, quiet):  # PPO and A2C checkpoint
+        result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
+                           hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, select_every=select_every,
+                           select_episodes=select_episodes, keep=keep, progress=not quiet)
     record = write_run(result.study_result, runs_dir, wall_seconds=result.wall_seconds)
     if not quiet:
         echo_metrics(result.study_result.metrics)

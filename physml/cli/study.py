@@ -9,7 +9,18 @@ from typing import Any
 
 import typer
 
-from ._options import Device, Quiet, RunsDir, Seed, command_group, echo_metrics, parse_assignments
+from ._options import (
+    CheckpointEvery,
+    Device,
+    Quiet,
+    Resume,
+    RunsDir,
+    Seed,
+    command_group,
+    echo_metrics,
+    parse_assignments,
+    resumable_run,
+)
 
 __all__ = ["app", "study_list", "study_show", "study_run"]
 
@@ -51,22 +62,28 @@ def study_run(
     quick: bool = typer.Option(False, "--quick", help="Quick preset (about a minute on a laptop)."),
     set_: list[str] | None = typer.Option(None, "--set", help="Override a Config field: field=value (JSON or "
                                              "text; repeatable). `physml study show NAME` lists the fields."),
+    config: Path | None = typer.Option(None, "--config", help="TOML file of Config overrides (field = value "
+                                          "lines); --set wins over it field by field."),
     threads: int | None = typer.Option(None, "--threads", help="CPU threads (default: the study's choice, "
                                           "else OMP_NUM_THREADS or the cores available)."),
     seed: Seed = 0,
     runs_dir: RunsDir = Path("runs"),
     device: Device = "auto",
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Run a study; print its run directory as the last line."""
     from ..runs import Registry, write_run
-    from ..studies import run_study
+    from ..studies import read_config_file, run_study
 
-    overrides = parse_assignments(set_ or [])
+    overrides = {**(read_config_file(config) if config is not None else {}), **parse_assignments(set_ or [])}
     Registry(runs_dir).check_writable()  # before any work
     start = time.perf_counter()
-    result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
-                       threads=threads)
+    spec = {"study": name, "quick": quick, "seed": seed, "device": device, "overrides": overrides, "threads": threads}
+    with resumable_run(runs_dir, name, spec, resume, checkpoint_every, quiet):
+        result = run_study(name, quick=quick, seed=seed, progress=not quiet, device=device, overrides=overrides,
+                           threads=threads)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
     if not quiet:
         for audit in result.audits:

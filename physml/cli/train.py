@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ._options import Force, Quiet, RunsDir, Seed, device_option, output_option
+from ._options import CheckpointEvery, Force, Quiet, Resume, RunsDir, Seed, device_option, output_option, resumable_run
 
 __all__ = ["train", "predict"]
 
@@ -21,6 +21,11 @@ def train(
     models: str = typer.Option("all", help="'all' or a comma list of zoo names (ridge,gbt,mlp,...)."),
     cv: int = typer.Option(5, help="Cross-validation folds."),
     tune: int = typer.Option(0, "--tune", help="Optuna trials per model (0: defaults)."),
+    backend: str = typer.Option("local", "--backend", help="Where --tune trials run: local | ray (Ray tasks, one "
+                                "CPU each, in batches)."),
+    tune_batch: int | None = typer.Option(None, "--tune-batch", help="Optuna trials asked per batch (default: 1 "
+                                          "local, 4 ray); the same batch gives the same trials on either backend."),
+    address: str | None = typer.Option(None, "--address", help="Ray cluster to join (default: a local instance)."),
     test_fraction: float = typer.Option(0.2, help="Share held out for the test set."),
     learning_curve: bool = typer.Option(False, "--learning-curve", help="Add the best model's learning curve."),
     transform: list[str] = typer.Option([], "--transform", help="KIND:COLUMN (log10, ln, sqrt, inverse) applied to "
@@ -34,6 +39,8 @@ def train(
     runs_dir: RunsDir = Path("runs"),
     device: Annotated[str, device_option("auto | cpu | cuda (for the MLP).")] = "cpu",
     quiet: Quiet = False,
+    resume: Resume = None,
+    checkpoint_every: CheckpointEvery = None,
 ) -> None:
     """Compare every model family on a table; write a run; print its directory last."""
     from ..runs import Registry
@@ -45,10 +52,22 @@ def train(
     from ..workflows.train_table import train_table
 
     start = time.perf_counter()
-    comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
-                               test_fraction=test_fraction, learning_curve=learning_curve, seed=seed, device=device,
-                               progress=not quiet, transforms=transform, bounds=bounds, monotonic=monotonic,
-                               level=level)
+    from ..distributed import check_backend
+
+    check_backend(backend)
+    tune_options = None
+    if backend != "local" or tune_batch is not None:
+        tune_options = {"backend": backend, "batch": tune_batch or (4 if backend == "ray" else 1), "address": address}
+    spec = {"data": str(Path(data).resolve()), "target": target, "features": features, "task": task,
+            "models": models, "cv": cv, "tune": tune, "test_fraction": test_fraction,
+            "learning_curve": learning_curve, "seed": seed, "device": device,
+            "tune_options": tune_options, "transforms": list(transform), "bounds": bounds,
+            "monotonic": list(monotonic), "level": level}
+    with resumable_run(runs_dir, "train", spec, resume, checkpoint_every, quiet):
+        comp, result = train_table(data, target, features=features, task=task, models=models, cv=cv, tune=tune,
+                                   test_fraction=test_fraction, learning_curve=learning_curve, seed=seed,
+                                   device=device, progress=not quiet, tune_options=tune_options,
+                                   transforms=transform, bounds=bounds, monotonic=monotonic, level=level)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
     if not quiet:
         for s in comp.scores:

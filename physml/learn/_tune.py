@@ -60,7 +60,8 @@ def _check_storage(storage) -> None:
 
 def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 0, storage: str | None = None,
          study_name: str | None = None, groups=None, fixed: dict | None = None, device: str = "cpu",
-         progress: bool = False, verbose: bool = False) -> TuneResult:
+         progress: bool = False, verbose: bool = False, backend: str = "local", batch: int = 1,
+         address: str | None = None) -> TuneResult:
     """Search the hyper-parameters of zoo model ``name`` (space: ``physml.learn._search_spaces``).
 
     Maximises the mean cross-validated score (R² or accuracy, :func:`cross_validate`
@@ -70,9 +71,18 @@ def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 
     hyper-parameters (``linear``) is cross-validated once. A trial whose training
     diverges counts as failed and the search goes on. Optuna's log is silent
     unless ``verbose``; ``progress`` shows its progress bar.
+
+    ``batch`` > 1: Optuna's ask-and-tell in batches: ``batch`` trials are asked (TPE with the constant liar for
+    the pending ones), scored, then told in order, so the search depends on ``seed`` and ``batch`` only; with
+    ``backend="ray"`` a batch is scored in parallel, one Ray task (one CPU, one thread) per trial, and finds
+    the same trials, scores and best trial as ``backend="local"`` with the same ``batch``.
     """
     import optuna
 
+    from ..distributed import check_backend
+
+    check_backend(backend)
+    batch = check_int("batch", batch, 1)
     _check(task, cv)
     allowed = model_params(name, task)  # also: UnknownNameError for an unknown name
     check_int("n_trials", n_trials, 1)
@@ -99,8 +109,9 @@ def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 
     old_verbosity = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.INFO if verbose else optuna.logging.WARNING)
     try:
-        study = optuna.create_study(storage=storage, sampler=optuna.samplers.TPESampler(seed=seed),
-                                    study_name=study_name, direction="maximize", load_if_exists=True)
+        sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=batch > 1)
+        study = optuna.create_study(storage=storage, sampler=sampler, study_name=study_name, direction="maximize",
+                                    load_if_exists=True)
         stored = study.user_attrs.get("physml")
         if stored is None:
             study.set_user_attr("physml", identity)
@@ -109,8 +120,12 @@ def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 
                                          f"({stored}); got {identity}")
         wanted = n_trials if allowed else 1  # nothing to search: one cross-validation
         done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
-        if wanted > done:
+        if wanted > done and batch == 1 and backend == "local":
             study.optimize(objective, n_trials=wanted - done, catch=(TrainingError,), show_progress_bar=progress)
+        elif wanted > done:
+            score = functools.partial(_score, name, task, seed, device, cv, groups)
+            _ask_tell(study, lambda trial: {**space(trial, task), **fixed}, score, X, y, wanted - done, batch,
+                      backend, address)
         complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         if not complete:
             raise TrainingError(f"every trial of {name!r} failed (training diverged); see the trials in study "
@@ -125,3 +140,49 @@ def tune(name: str, X, y, *, task: str, n_trials: int, cv: int = 5, seed: int = 
                       make_estimator=functools.partial(make_model, name, task, seed=seed, device=device,
                                                        **best_params),
                       study_name=study_name, storage=storage, study=study)
+
+
+def _score(name: str, task: str, seed: int, device: str, cv: int, groups, params: dict, X, y) -> tuple | None:
+    """One trial's cross-validated (mean, std, fold scores); None when training diverged."""
+    try:
+        res = cross_validate(make_model(name, task, seed=seed, device=device, **params), X, y, task=task, cv=cv,
+                             groups=groups, seed=seed)
+    except TrainingError:
+        return None
+    return (float(res.mean), float(res.std), res.scores.tolist()) if np.isfinite(res.mean) else None
+
+
+def _ray_score(score, params: dict, X, y) -> tuple | None:
+    from ..distributed import set_thread_share
+
+    set_thread_share(1)
+    return score(params, X, y)
+
+
+def _ask_tell(study, suggest, score, X, y, n_trials: int, batch: int, backend: str, address: str | None) -> None:
+    """Optuna's ask-and-tell in batches of ``batch`` trials, scored here or as Ray tasks (same trials either way)."""
+    import optuna
+
+    def run_batches(evaluate) -> None:
+        left = n_trials
+        while left > 0:
+            trials = [study.ask() for _ in range(min(batch, left))]
+            params = [suggest(t) for t in trials]
+            for trial, result in zip(trials, evaluate(params)):
+                if result is None:
+                    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                    continue
+                trial.set_user_attr("std", result[1])
+                trial.set_user_attr("fold_scores", result[2])
+                study.tell(trial, result[0])
+            left -= len(trials)
+
+    if backend == "local":
+        run_batches(lambda params: [score(p, X, y) for p in params])
+        return
+    from ..distributed import ray_session
+
+    with ray_session(address) as ray:
+        task = ray.remote(_ray_score).options(num_cpus=1, max_retries=2)
+        X_ref, y_ref = ray.put(X), ray.put(y)
+        run_batches(lambda params: ray.get([task.remote(score, p, X_ref, y_ref) for p in params]))

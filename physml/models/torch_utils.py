@@ -25,12 +25,14 @@ import contextlib
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from .. import checkpoint
 from ..device import DEVICES
 from ..errors import ParameterError, TrainingError
 from ..validation import Bool, Constraint, Int, OneOf, OptionalOf, Real
@@ -180,7 +182,12 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
     best_state = {k: v.detach().clone() for k, v in net.state_dict().items()} if validate else None
     best, stale = math.inf, 0
     history = TrainingHistory()
-    with tqdm(range(epochs), disable=not progress, desc="train", leave=False) as bar:
+    ckpt, first = checkpoint.slot("train_module"), 0  # a checkpoint per epoch when a session is active
+    if ckpt is not None and (saved := ckpt.load()) is not None:
+        first, best, stale = _restore_loop(saved, net, opt, scheduler, generator, best_state, history)
+        if saved[2]["done"]:
+            return history
+    with tqdm(range(first, epochs), disable=not progress, desc="train", leave=False) as bar:
         for epoch in bar:
             net.train()
             order = train_idx[torch.randperm(n_train, generator=generator)].to(device)
@@ -200,6 +207,9 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
             if not validate:
                 if progress:
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
+                if ckpt is not None:
+                    ckpt.step(epoch + 1, partial(_loop_state, net, opt, scheduler, generator, best_state, history,
+                                                     best, stale))
                 continue
             net.eval()
             val = _evaluate_loss(net, Xv, yv, loss_fn)
@@ -216,9 +226,47 @@ def train_module(net: torch.nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn
                 stale += 1
                 if stale >= patience:
                     break
+            if ckpt is not None:
+                ckpt.step(epoch + 1, partial(_loop_state, net, opt, scheduler, generator, best_state, history,
+                                                 best, stale))
     if best_state is not None:
         net.load_state_dict(best_state)
     else:
         history.best_epoch = len(history.loss_curve) - 1
     net.eval()
+    if ckpt is not None:
+        ckpt.step(len(history.loss_curve), partial(_loop_state, net, opt, scheduler, generator, best_state, history,
+                                                           best, stale), done=True)
     return history
+
+
+def _loop_state(net, opt, scheduler, generator, best_state, history, best, stale):
+    """``train_module``'s state for a checkpoint: (tensors, JSON-able state)."""
+    opt_tensors, opt_json = checkpoint.optimizer_state("opt", opt)
+    tensors = {**checkpoint.module_state("net.", net), **opt_tensors, "rng.generator": generator.get_state(),
+               "rng.torch": torch.get_rng_state()}
+    if best_state is not None:
+        tensors.update({"best." + k: v for k, v in best_state.items()})
+    state = {"opt": opt_json, "scheduler": scheduler.state_dict() if scheduler is not None else None,
+             "loss_curve": history.loss_curve, "validation_curve": history.validation_curve,
+             "best_epoch": history.best_epoch, "best": best if math.isfinite(best) else None, "stale": stale}
+    return tensors, state
+
+
+def _restore_loop(saved, net, opt, scheduler, generator, best_state, history) -> tuple[int, float, int]:
+    """Put a checkpoint written by :func:`_loop_state` back; return (next epoch, best, stale)."""
+    _, tensors, state = saved
+    checkpoint.restore_module("net.", net, tensors)
+    checkpoint.restore_optimizer("opt", opt, tensors, state["opt"])
+    if scheduler is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    generator.set_state(tensors["rng.generator"])
+    torch.set_rng_state(tensors["rng.torch"])
+    if best_state is not None:
+        for k in best_state:
+            best_state[k].copy_(tensors["best." + k])
+    history.loss_curve[:] = state["loss_curve"]
+    history.validation_curve[:] = state["validation_curve"]
+    history.best_epoch = state["best_epoch"]
+    best = math.inf if state["best"] is None else state["best"]
+    return len(history.loss_curve), best, state["stale"]

@@ -12,10 +12,12 @@ coefficients (:class:`PositiveParameter`, log-parametrised) to the parameters.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
@@ -23,6 +25,7 @@ from scipy.stats import qmc
 from torch import nn
 from tqdm.auto import tqdm
 
+from .. import checkpoint
 from ..errors import ParameterError, TrainingError
 from ..validation import check_int, check_real
 
@@ -201,10 +204,15 @@ def train_pinn(parameters: Iterable[torch.nn.Parameter], terms: Mapping[str, Los
             callback(hist)
 
     bar = tqdm(total=config.adam_steps + config.lbfgs_steps, disable=not progress, desc="PINN", leave=False)
+    ckpt = checkpoint.slot("pinn")  # checkpoints after Adam steps and L-BFGS chunks when a session is active
+    saved = ckpt.load() if ckpt is not None else None
+    first = _restore_pinn(saved, params, hist) if saved is not None else 1
     try:
-        if config.adam_steps:
+        if config.adam_steps and first <= config.adam_steps:
             adam = torch.optim.Adam(params, lr=config.adam_lr)
-            for step in range(1, config.adam_steps + 1):
+            if saved is not None and saved[2]["phase"] == "adam":
+                checkpoint.restore_optimizer("opt", adam, saved[1], saved[2]["opt"])
+            for step in range(first, config.adam_steps + 1):
                 adam.zero_grad(set_to_none=True)
                 total, parts = _weighted(terms, weights)
                 total.backward()
@@ -214,15 +222,44 @@ def train_pinn(parameters: Iterable[torch.nn.Parameter], terms: Mapping[str, Los
                     log(step, "adam", total.detach(), parts)
                     bar.update(step - bar.n)
                     bar.set_postfix(loss=f"{hist.final_loss:.3e}")
+                if ckpt is not None:
+                    ckpt.step(step, partial(_pinn_state, "adam", params, adam, hist))
+        if config.adam_steps:
             hist.adam_iterations = config.adam_steps
-        if config.lbfgs_steps:
-            _lbfgs(params, terms, weights, config, hist, log, bar)
+        if config.lbfgs_steps and not (saved is not None and saved[2]["done"]):
+            _lbfgs(params, terms, weights, config, hist, log, bar, ckpt, saved)
+        if ckpt is not None and not (saved is not None and saved[2]["done"]):
+            ckpt.step(config.adam_steps + hist.lbfgs_iterations, partial(_pinn_state, "done", params, None, hist),
+                      done=True)
     finally:
         bar.close()
     return hist
 
 
-def _lbfgs(params, terms, weights, config: TrainConfig, hist: History, log, bar) -> None:
+def _pinn_state(phase: str, params, opt, hist: History, extra: dict | None = None):
+    """``train_pinn``'s state for a checkpoint: parameters, optimizer, torch RNG, history."""
+    tensors = {f"param.{i}": p.detach() for i, p in enumerate(params)}
+    tensors["rng.torch"] = torch.get_rng_state()
+    state: dict = {"phase": phase, "history": dataclasses.asdict(hist), **(extra or {})}
+    if opt is not None:
+        opt_tensors, state["opt"] = checkpoint.optimizer_state("opt", opt)
+        tensors.update(opt_tensors)
+    return tensors, state
+
+
+def _restore_pinn(saved, params, hist: History) -> int:
+    """Put a checkpoint back into ``params`` and ``hist``; return the next Adam step."""
+    step, tensors, state = saved
+    with torch.no_grad():
+        for i, p in enumerate(params):
+            p.copy_(tensors[f"param.{i}"])
+    torch.set_rng_state(tensors["rng.torch"])
+    for key, value in state["history"].items():
+        setattr(hist, key, value)
+    return step + 1 if state["phase"] == "adam" else math.inf
+
+
+def _lbfgs(params, terms, weights, config: TrainConfig, hist: History, log, bar, ckpt=None, saved=None) -> None:
     chunk = min(config.log_every, config.lbfgs_steps)
     opt = torch.optim.LBFGS(params, lr=1.0, max_iter=chunk, max_eval=4 * chunk,
                             history_size=config.lbfgs_history, tolerance_grad=config.lbfgs_tolerance,
@@ -238,6 +275,9 @@ def _lbfgs(params, terms, weights, config: TrainConfig, hist: History, log, bar)
         return total
 
     done = 0
+    if saved is not None and saved[2]["phase"] == "lbfgs":
+        checkpoint.restore_optimizer("opt", opt, saved[1], saved[2]["opt"])
+        done = saved[2]["lbfgs_done"]
     while done < config.lbfgs_steps:
         group = opt.param_groups[0]
         group["max_iter"] = min(chunk, config.lbfgs_steps - done)
@@ -253,4 +293,7 @@ def _lbfgs(params, terms, weights, config: TrainConfig, hist: History, log, bar)
         bar.set_postfix(loss=f"{hist.final_loss:.3e}")
         if ran < group["max_iter"] and evals < group["max_eval"]:  # converged to the tolerance, or stalled
             break
+        if ckpt is not None:
+            hist.lbfgs_iterations = done
+            ckpt.step(config.adam_steps + done, partial(_pinn_state, "lbfgs", params, opt, hist, {"lbfgs_done": done}))
     hist.lbfgs_iterations = done

@@ -31,12 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
 from ..result import StudyResult
 from ..validation import check_annotations, check_bool, check_int, check_seed
 from ._registry import get_study
 
-__all__ = ["StudyContext", "run_study", "make_config", "limit_threads", "available_threads"]
+__all__ = ["StudyContext", "run_study", "make_config", "limit_threads", "available_threads", "read_config_file",
+           "claim_threads"]
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,72 @@ class StudyContext:
         return StudyResult(self.study, record, title=title)
 
 
-def available_threads() -> int:
-    """CPU threads this process may use: ``OMP_NUM_THREADS`` when set, else the cores it is allowed to run on.
-
-    The result is deterministic for a given machine and environment (same seed, same numbers), which the
-    load average is not; on a shared machine, set ``--threads`` (or ``OMP_NUM_THREADS``) to the free cores.
-    """
-    env = os.environ.get("OMP_NUM_THREADS", "")
-    if env.isdigit() and int(env) >= 1:
-        return int(env)
+def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _claims_dir() -> str:
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), f"physml-threads-{os.getuid() if hasattr(os, 'getuid') else 0}")
+
+
+def _claimed_by_others() -> int:
+    """Threads claimed by other physml runs of this user that are still alive (stale claims are removed)."""
+    folder, total = _claims_dir(), 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        pid_text, _, threads = name.partition("-")
+        if not (pid_text.isdigit() and threads.isdigit()) or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, name))
+            continue
+        except PermissionError:
+            pass
+        total += int(threads)
+    return total
+
+
+def available_threads() -> int:
+    """CPU threads this process may use: ``OMP_NUM_THREADS`` when set, else the cores it is allowed to run on
+    (affinity) minus the threads other physml runs on this machine have claimed (:func:`claim_threads`), at
+    least 1. So two studies started at once do not both take every core (torch and OpenMP slow down 5-50x
+    when their threads outnumber the free cores); ``--threads`` overrides it. The count is recorded in the
+    run's config (``threads``)."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    return max(1, _cores() - _claimed_by_others())
+
+
+@contextlib.contextmanager
+def claim_threads(n: int) -> Iterator[None]:
+    """Announce that this process uses ``n`` threads (a file ``<tmp>/physml-threads-<uid>/<pid>-<n>``) while the
+    block runs, so that :func:`available_threads` in other physml processes counts them as taken."""
+    folder = _claims_dir()
+    path = os.path.join(folder, f"{os.getpid()}-{n}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "w"):
+            pass
+    except OSError:  # no writable temp dir: run without announcing
+        path = ""
+    try:
+        yield
+    finally:
+        if path:
+            with contextlib.suppress(OSError):
+                os.remove(path)
 
 
 @contextlib.contextmanager
@@ -138,6 +192,30 @@ def make_config(module: ModuleType, *, quick: bool = False, overrides: dict[str,
     return dataclasses.replace(config, **values)
 
 
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Config overrides from a TOML file (``--config file.toml``): top-level ``field = value`` lines, arrays as
+    tuples. They go through :func:`make_config` like ``--set`` (which, given too, wins field by field)."""
+    import tomllib
+
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except OSError as exc:
+        raise DataError(f"cannot read config file {path!r}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"config file {path!r} is not valid TOML: {exc}") from None
+    for key, value in data.items():
+        if isinstance(value, dict):
+            raise ParameterError.invalid(f"config {key}", "a table", "field = value lines at the top level "
+                                         "(no [sections]); `physml study show NAME` lists the fields")
+    return {k: _tuples(v) for k, v in data.items()}
+
+
 def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool = True, device: str = "auto",
               overrides: dict[str, Any] | None = None, threads: int | None = None) -> StudyResult:
     """Run a registered study with its default or quick preset (plus ``overrides``); see the module docstring."""
@@ -153,7 +231,7 @@ def run_study(name: str, *, quick: bool = False, seed: int = 0, progress: bool =
         threads = getattr(module, "THREADS", None) or available_threads()
     threads = check_int("threads", threads, 1)
     ctx = StudyContext(name, config, seed=seed, device=resolved, progress=progress, threads=threads, quick=quick)
-    with limit_threads(threads):
+    with claim_threads(threads), limit_threads(threads):
         result = module.run(config, ctx)
     if not isinstance(result, StudyResult) or result.study != name:
         raise TypeError(f"study {name!r} returned {type(result).__name__} "

@@ -89,8 +89,10 @@ def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str
             models: list[str] | str = "all", cv: int = 5, n_trials: int = 0, test_fraction: float = 0.2,
             seed: int = 0, device: str = "cpu", progress: bool = False, explain: bool = True,
             groups: np.ndarray | None = None, params: dict[str, dict[str, Any]] | None = None,
-            learning_curve_sizes: tuple[float, ...] = ()) -> Comparison:
+            learning_curve_sizes: tuple[float, ...] = (), tune_options: dict[str, Any] | None = None) -> Comparison:
     """Cross-validate, refit and test every model; explain the best.
+
+    ``tune_options``: extra arguments of :func:`physml.learn.tune` (``backend``, ``batch``, ``address``).
 
     ``params`` fixes hyper-parameters per model name (e.g. ``{"mlp": {"epochs": 60}}``); with ``n_trials``
     an Optuna search runs first and its best values are used, ``params`` on top.
@@ -116,7 +118,8 @@ def compare(X: np.ndarray, y: np.ndarray, feature_names: list[str], *, task: str
     for name in tqdm(names, disable=not progress, desc="models", unit="model"):
         chosen: dict[str, Any] = {}
         if n_trials:
-            chosen = dict(tune(name, Xtr, ytr, task=task, n_trials=n_trials, cv=cv, seed=seed).best_params)
+            chosen = dict(tune(name, Xtr, ytr, task=task, n_trials=n_trials, cv=cv, seed=seed,
+                               **(tune_options or {})).best_params)
         chosen.update((params or {}).get(name, {}))
         estimator = make_model(name, task, seed=seed, device=device, **chosen)
         cvr = cross_validate(estimator, Xtr, ytr, task=task, cv=cv, groups=gtr, seed=seed)

@@ -28,7 +28,8 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
                 task: str | None = None, models: str | list[str] = "all", cv: int = 5, tune: int = 0,
                 test_fraction: float = 0.2, learning_curve: bool = False, seed: int = 0, device: str = "cpu",
                 progress: bool = True, transforms: list[str] = (), bounds: str | None = None,
-                monotonic: list[str] = (), level: float = 0.9, explain: bool = True) -> tuple[Comparison, StudyResult]:
+                monotonic: list[str] = (), level: float = 0.9, explain: bool = True,
+                tune_options: dict | None = None) -> tuple[Comparison, StudyResult]:
     """Compare ``models`` (``"all"`` or zoo names, comma-separated or a list) predicting column ``target`` of
     the CSV, Parquet or physml HDF5 file ``data`` from ``features`` (default: every other column).
 
@@ -37,7 +38,9 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
     ``transforms``: ``KIND:COLUMN`` (``log10:pressure_MPa``): the model learns from the transformed column
     and keeps the transform, so ``physml predict`` takes the raw one. ``bounds`` (``"0:"``) and ``monotonic``
     (``["T_K:+"]``): physics the user declares, checked by the audit; ``level``: of the audited intervals.
-    ``explain=False`` skips the best model's explanations (coefficients, permutation importance, SHAP).
+    ``tune_options``: ``backend`` (local | ray), ``batch``, ``address`` of the search
+    (:func:`physml.learn.tune`). ``explain=False`` skips the best model's explanations (coefficients,
+    permutation importance, SHAP).
     """
     data = Path(data)
     if isinstance(features, str):
@@ -71,11 +74,11 @@ def train_table(data: str | os.PathLike, target: str, *, features: str | list[st
     resolve_device(device)
     comp = compare(X, y, names, task=task, target=target, models=model_list, cv=cv, n_trials=tune,
                    test_fraction=test_fraction, seed=seed, device=device, progress=progress, explain=explain,
-                   learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else ())
+                   learning_curve_sizes=(0.1, 0.25, 0.5, 1.0) if learning_curve else (), tune_options=tune_options)
     config = {"data": str(data), "target": target, "features": names, "task": task, "models": model_list, "cv": cv,
               "tune": tune, "test_fraction": test_fraction, "seed": seed, "device": device, "n_rows": len(y),
               "transforms": [f"{t.kind}:{t.column}" for t in steps], "bounds": bounds, "monotonic": list(monotonic),
-              "level": level}
+              "level": level, **({"tune_options": tune_options} if tune_options else {})}
     result = StudyResult(study="train", config=config, title=f"physml train: {target} from {data.name}")
     input_units = {raw.get(n, n): units[raw.get(n, n)] for n in names if raw.get(n, n) in units}
     calib = add_to_result(comp, result, seed=seed, transforms=steps, units=input_units)

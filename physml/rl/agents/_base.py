@@ -201,11 +201,61 @@ class Agent:
 
     def _reset(self) -> Any:
         """Reset the training environment: seeded on the first episode, continuing its RNG afterwards."""
+        self._episode_actions: list[Any] = []  # with the RNG state before the reset: a checkpoint replays them
         if not self._episode_seed_used:
             self._episode_seed_used = True
+            self._episode_rng = None
             self.env.action_space.seed(self.seed)
             return self.env.reset(seed=self.seed)[0]
+        self._episode_rng = self.env.unwrapped.np_random.bit_generator.state
         return self.env.reset()[0]
+
+    # -- checkpoints (physml.checkpoint), at update boundaries of torch agents --------------------------
+    def _checkpoint_state(self, loop: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Networks, optimizer, RNGs, learning curve and the current episode (its start RNG and actions, so a
+        resumed run replays it: environments need not be serialisable, only deterministic given their RNG)."""
+        import torch
+
+        from ... import checkpoint
+
+        opt_tensors, opt_json = checkpoint.optimizer_state("opt", self.opt)
+        tensors = {**{"net." + k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in self._state().items()},
+                   **opt_tensors, "rng.torch": torch.get_rng_state()}
+        state = {"opt": opt_json, "rng": self.rng.bit_generator.state, "steps_done": self.steps_done,
+                 "curve": [self.curve.steps, self.curve.returns], "episode_rng": self._episode_rng,
+                 "episode_actions": [np.asarray(a).tolist() for a in self._episode_actions], "loop": loop}
+        return tensors, state
+
+    def _restore_checkpoint(self, saved: tuple[int, dict[str, Any], dict[str, Any]]) -> tuple[Any, float, dict]:
+        """Put a checkpoint back; replay the current episode; return (observation, episode return, loop)."""
+        import torch
+
+        from ... import checkpoint
+
+        _, tensors, state = saved
+        self._load_state({k[4:]: v.numpy() for k, v in tensors.items() if k.startswith("net.")})
+        checkpoint.restore_optimizer("opt", self.opt, tensors, state["opt"])
+        torch.set_rng_state(tensors["rng.torch"])
+        self.rng.bit_generator.state = state["rng"]
+        self.steps_done = state["steps_done"]
+        self.curve.steps[:], self.curve.returns[:] = state["curve"]
+        self._episode_seed_used = True
+        if state["episode_rng"] is None:
+            self.env.action_space.seed(self.seed)
+            obs = self.env.reset(seed=self.seed)[0]
+        else:
+            self.env.unwrapped.np_random.bit_generator.state = state["episode_rng"]
+            obs = self.env.reset()[0]
+        self._episode_rng = state["episode_rng"]
+        self._episode_actions = []
+        ep_return = 0.0
+        dtype = self.env.action_space.dtype
+        for a in state["episode_actions"]:
+            action = np.asarray(a, dtype=dtype)
+            obs, r, _, _, _ = self.env.step(action if action.ndim else action.item())
+            self._episode_actions.append(action)
+            ep_return += float(r)
+        return obs, ep_return, state["loop"]
 
     def save(self, path: str | Path) -> Path:
         """Write ``path/agent.json`` and ``path/weights.safetensors`` (a new folder)."""

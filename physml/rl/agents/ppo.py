@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ... import checkpoint
 from ...validation import Bool, Ints, OneOf, OptionalOf
 from ._base import ANY_REAL, COUNT, DISCOUNT, FRACTION, NON_NEGATIVE, POSITIVE, Agent, Hyper, PositiveOrInf
 from ._nets import ACTIVATIONS, encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
@@ -108,7 +110,11 @@ class PPO(Agent):
         obs = self._reset()
         ep_return = 0.0
         done_steps = 0
-        bar = tqdm(total=total_steps, disable=not progress, desc=self.name)
+        ckpt = checkpoint.slot(self.name)  # a checkpoint after each update when a session is active
+        if ckpt is not None and (saved := ckpt.load()) is not None:
+            obs, ep_return, loop = self._restore_checkpoint(saved)
+            done_steps = loop["done_steps"]
+        bar = tqdm(total=total_steps, initial=done_steps, disable=not progress, desc=self.name)
         while done_steps < total_steps:
             frac = 1.0 - done_steps / total_steps if h.anneal else 1.0
             for g in self.opt.param_groups:
@@ -127,7 +133,9 @@ class PPO(Agent):
                     LP[t] = float(self.policy.log_prob(dist, a))
                     V[t] = float(self.value(ot))
                 A.append(a.numpy())
-                obs, r, term, trunc, _ = self.env.step(self.policy.to_env(a))
+                env_action = self.policy.to_env(a)
+                self._episode_actions.append(env_action)
+                obs, r, term, trunc, _ = self.env.step(env_action)
                 R[t], TERM[t] = r, term
                 ep_return += float(r)
                 self.steps_done += 1
@@ -152,6 +160,9 @@ class PPO(Agent):
             self._update(OBS, np.asarray(A), LP, adv, adv + V, frac)
             done_steps += m
             bar.update(m)
+            if ckpt is not None:
+                ckpt.step(self.steps_done, partial(self._checkpoint_state, {"done_steps": done_steps}),
+                          done=done_steps >= total_steps)
         bar.close()
 
     def _update(self, OBS, A, LP, adv, ret, frac: float) -> None:
