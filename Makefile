@@ -6,7 +6,7 @@
 # pulls a multi-GB GPU build.
 PY ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-v4
+STAMP := $(VENV)/.installed-v5
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 export MPLCONFIGDIR ?= $(CURDIR)/.cache/matplotlib
 export MPLBACKEND := Agg
