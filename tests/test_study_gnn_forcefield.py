@@ -22,8 +22,11 @@ def test_tiny_run_reports_every_check_and_the_exact_ones_hold(tmp_path):
     # exact for any weights: symmetries; energy conservation of an autograd force over 100 steps
     assert all(v for k, v in checks.items() if k.startswith("symmetry_")), checks
     assert checks["nve_drift_per_particle"], r.metrics["nve_drift_learned"]
-    # the analytic engine through the force-callable path conserves energy like the engine (shifted force)
-    assert abs(r.metrics["nve_drift_analytic"]) < 1e-4
+    # the analytic engine through the force-callable path conserves energy like the engine (shifted force). 100
+    # steps cannot separate a secular drift from Verlet's bounded fluctuation, 2.4e-4 per particle at dt = 0.005
+    # (the engine over 10,000 steps): the line fitted through 100 steps is bounded by that size, not by 1e-4
+    # (4.5e-5 or 1.1e-4 depending on the equilibrated start). Exact equivalence with the engine: test_atomistic.
+    assert abs(r.metrics["nve_drift_analytic"]) < 3e-4
     assert r.metrics["n_parameters"] < r.metrics["n_parameters_direct"] < 2 * r.metrics["n_parameters"]
     r.artifacts["potential"](tmp_path / "pot")
     assert load_potential(tmp_path / "pot").meta["training_states"] == [[0.8, 1.0], [0.85, 1.0]]

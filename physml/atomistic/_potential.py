@@ -117,7 +117,7 @@ class LearnedPotential:
         """Write the directory ``path`` atomically (refused if it exists, unless ``force``)."""
         from safetensors.torch import save_file
 
-        path = check_output(path, force=force)
+        path = check_output(path, force=force, kind="dir")
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         try:
             save_file({k: v.detach().contiguous().cpu() for k, v in self.net.state_dict().items()},

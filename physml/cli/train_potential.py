@@ -31,12 +31,13 @@ def train_potential(
     """Train a SchNet force field on MD frames; write the model folder and a run; print the run last."""
     from .._io import check_output
     from ..atomistic import PotentialConfig
-    from ..runs import write_run
+    from ..runs import Registry, write_run
     from ..workflows.train_potential import train_potential as train
 
     config = PotentialConfig(kind=kind, cutoff=cutoff, epochs=epochs, hidden=hidden, n_rbf=n_rbf,
                              n_interactions=interactions, lr=lr)
-    check_output(output, force=force)
+    check_output(output, force=force, kind="dir")
+    Registry(runs_dir).check_writable()  # before any training
     start = time.perf_counter()
     pot, result = train(data, config, seed=seed, progress=not quiet)
     pot.save(output, force=force, metadata={"data": [str(p) for p in data]})

@@ -44,7 +44,7 @@ FORMAT = "physml-model"
 MAX_FILE_BYTES = 2 * 1024**3
 """Largest file of a saved model that is read at all."""
 _INFO_DIGEST = "description_sha256"
-_TASKS = ("regression", "classification")
+_TASKS = ("regression", "classification", "forecast")  # forecast: the sequence models of quantum-forecast
 _MODEL_JSON, _WEIGHTS, _TORCH_JSON, _SKOPS = "model.json", "weights.safetensors", "torch_estimator.json", "model.skops"
 
 
