@@ -6,22 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from physml.cli import main
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
-
-
-def assert_one_line_error(code: int, err: str, *words: str) -> None:
-    assert code == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("physml: error: "), err
-    for word in words:
-        assert word in lines[0], (word, lines[0])
+from test_cli import assert_one_line_error, cli  # noqa: E402
 
 
 def test_config_file_overrides_reach_the_runner_and_set_wins(tmp_path, capsys, monkeypatch):
