@@ -11,7 +11,9 @@ enough") ask, the potential is judged by what it does, not only by force errors:
 * NVE with the learned potential (float64): secular energy drift against the analytic engine's and against
   the direct-force baseline, which is not a gradient and heats up;
 * Langevin with the learned potential: g(r), pressure (virial) and potential energy against the analytic
-  engine run at the same state, and both against the Johnson-Zollweg-Gubbins (1993) equation of state
+  engine run at the same state (the pressure difference also, precisely, by reweighting the engine's frames to
+  the learned potential: a direct difference of two 108-atom runs has a standard error near the tolerance),
+  and both against the Johnson-Zollweg-Gubbins (1993) equation of state
   through g(r) (full LJ energy and pressure, tails included);
 * stability: the smallest pair distance over the whole Langevin run;
 * cost per step against the analytic engine, measured in the same run.
@@ -118,6 +120,33 @@ def _block_se(x: np.ndarray, blocks: int = 10) -> float:
     return float(m.std(ddof=1) / np.sqrt(blocks))
 
 
+def _reweighted_pressure(ff, frames: np.ndarray, U_e: np.ndarray, W_e: np.ndarray, L: float, T: float,
+                         blocks: int = 10) -> dict:
+    """<P>_learned - <P>_engine from the engine's canonical frames, reweighted to the potential of the force
+    callable ``ff`` (``pos -> (U, F, W)``).
+
+    Both pressures are configurational with the exact canonical kinetic part, P = rho T + W / (3 V), so the
+    kinetic term cancels; the weights are exp(-(U_learned - U_engine) / T) (a constant energy offset of the
+    model cancels in their normalisation). The standard error comes from ``blocks`` block estimates."""
+    U_l, W_l = np.empty(len(frames)), np.empty(len(frames))
+    for k, x in enumerate(frames):
+        U_l[k], _, W_l[k] = ff(np.asarray(x, dtype=np.float64))
+    V = L**3
+    P_l, P_e = W_l / (3 * V), np.asarray(W_e) / (3 * V)  # + rho T on both sides
+
+    def estimate(i: np.ndarray) -> float:
+        a = -(U_l[i] - np.asarray(U_e)[i]) / T
+        w = np.exp(a - a.max())
+        return float(np.sum(w * P_l[i]) / np.sum(w) - np.mean(P_e[i]))
+
+    a = -(U_l - np.asarray(U_e)) / T
+    w = np.exp(a - a.max())
+    idx = np.array_split(np.arange(len(frames)), min(blocks, len(frames) // 2))
+    est = np.array([estimate(i) for i in idx]) if len(idx) >= 2 else np.zeros(1)
+    se = float(est.std(ddof=1) / np.sqrt(len(est))) if len(est) >= 2 else 0.0
+    return {"dP": estimate(np.arange(len(frames))), "dP_se": se, "ess": float(w.sum() ** 2 / (w @ w) / len(w))}
+
+
 def run(config: Config, ctx: StudyContext) -> StudyResult:
     import torch
 
@@ -210,7 +239,8 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
                                velocities=vel0, track_min_distance=True)
     ds_l, fr_l, step_l = _timed_run(lang, lsys)
     eng = md.MDParams(**{**asdict(lang), "equilibration_steps": 3000})
-    ds_e, fr_e = md.simulate_frames(eng, seed=ctx.rng(6))
+    fd_e: dict = {}
+    ds_e, fr_e = md.simulate_frames(eng, seed=ctx.rng(6), frame_data=fd_e)
     r, g_l = md.radial_distribution(fr_l, L, n_bins=40)
     _, g_e = md.radial_distribution(fr_e, L, n_bins=40)
     dg = float(np.max(np.abs(g_l - g_e)))
@@ -226,14 +256,22 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
         U_full, P_full = md.energy_pressure_from_rdf(r, g, rho0, T0)
         obs[name] = (float(P.mean()), _block_se(P), float(U.mean()), _block_se(U), U_full, P_full)
     dP = obs["learned"][0] - obs["engine"][0]
+    dP_se = float(np.hypot(obs["learned"][1], obs["engine"][1]))
     dU_rel = (obs["learned"][2] - obs["engine"][2]) / abs(obs["engine"][2])
+    rw = _reweighted_pressure(pot.force_field(L, dtype=torch.float64), fr_e, fd_e["potential_energy"],
+                              fd_e["virial"], L, T0)
+    z_rw = abs(dP - rw["dP"]) / float(np.hypot(dP_se, rw["dP_se"]))
     jzg_P, jzg_U = md.jzg_pressure(rho0, T0), md.jzg_energy(rho0, T0)
     result.add_metric("langevin_max_abs_dg", dg)
     result.add_metric("langevin_max_abs_dg_noise_floor", dg_noise)
     result.add_metric("langevin_pressure_learned", obs["learned"][0])
     result.add_metric("langevin_pressure_engine", obs["engine"][0])
     result.add_metric("langevin_pressure_diff", dP)
-    result.add_metric("langevin_pressure_se", float(np.hypot(obs["learned"][1], obs["engine"][1])))
+    result.add_metric("langevin_pressure_se", dP_se)
+    result.add_metric("reweighted_pressure_diff", rw["dP"])
+    result.add_metric("reweighted_pressure_diff_se", rw["dP_se"])
+    result.add_metric("reweighted_ess", rw["ess"])
+    result.add_metric("langevin_pressure_direct_vs_reweighted_z", z_rw)
     result.add_metric("langevin_energy_learned", obs["learned"][2])
     result.add_metric("langevin_energy_engine", obs["engine"][2])
     result.add_metric("langevin_energy_rel_diff", dU_rel)
@@ -262,7 +300,18 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
                 f"|drift| of the direct-force baseline over {config.baseline_nve_steps} steps / |drift| of the "
                 f"conservative network over {config.nve_steps}")
     audit.check("langevin_max_abs_dg", dg, "<=", 0.05, "max |g_learned(r) - g_engine(r)|")
-    audit.check("langevin_pressure_diff", abs(dP), "<=", 0.05, "|<P>_learned - <P>_engine|")
+    # <P> from N = 108 atoms over langevin_steps has a standard error comparable to the 0.05 tolerance
+    # (0.058 at the default 20,000 steps), so a direct difference passes or fails by chance. The learned
+    # potential's canonical <P> is measured precisely by reweighting the engine's frames with
+    # exp(-(U_learned - U_engine) / T) (the same configurations on both sides, so their noise cancels);
+    # the direct Langevin run with the learned potential must agree with it within its noise (it samples
+    # the learned Boltzmann distribution).
+    audit.check("reweighted_pressure_diff", abs(rw["dP"]), "<=", 0.05,
+                f"|<P>_learned - <P>_engine| by reweighting the engine's frames (s.e. {rw['dP_se']:.3f}, "
+                f"ESS {rw['ess']:.2f}; the direct runs give {dP:+.3f} +- {dP_se:.3f})")
+    audit.check("langevin_pressure_direct_vs_reweighted_z", z_rw, "<=", 3.0,
+                "|direct dP - reweighted dP| / combined standard error: the learned MD samples its own "
+                "Boltzmann distribution")
     audit.check("langevin_energy_rel_diff", abs(dU_rel), "<=", 0.01, "|<U>_learned / <U>_engine - 1|")
     audit.check("min_pair_distance", lsys.min_distance, ">=", 0.8,
                 f"smallest pair distance over {config.langevin_steps} Langevin steps (sigma)")
@@ -274,7 +323,8 @@ def run(config: Config, ctx: StudyContext) -> StudyResult:
     result.artifacts["direct_potential"] = lambda path, p=direct: p.save(path, metadata=meta)
     result.summary = (f"held-out force MAE {held_mae / forces_std:.2%} of the force std; NVE drift "
                       f"{drift['learned']:.2e} per particle (direct-force {drift['direct']:.2e}); Langevin max|dg| "
-                      f"{dg:.3f}, dP {dP:+.3f}, dU {dU_rel:+.2%}; min distance {lsys.min_distance:.3f}; "
+                      f"{dg:.3f}, dP {dP:+.3f} +- {dP_se:.3f} (reweighted {rw['dP']:+.3f} +- {rw['dP_se']:.3f}), "
+                      f"dU {dU_rel:+.2%}; min distance {lsys.min_distance:.3f}; "
                       f"{runs['learned'][2] / engine_step:.0f}x the engine's cost per step.")
     return result
 
