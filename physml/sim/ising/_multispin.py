@@ -30,9 +30,10 @@ alone: 0.65 ns each, vectorised), the classes and plane logic 3-4 ns, the serial
 earlier layout (random words buffered, then the bit logic in a separate loop) took 25 ns per site: its
 bit-logic loop did not vectorise (stores into rows of one scratch array that LLVM could not prove
 apart), and a 22 % serial tail scanned with a branch per site. Blocks of 9 to 12 planes measured equally
-fast; 10 is used. In a field (``h != 0``) the ten-class plane step is too large for LLVM to unroll
-its loop, which left the row loop at 57 ns per site; the planes are unrolled by hand there, 17-19 ns
-per site (L = 256-512, h = 0.3; the loop is not vectorised, but straight-line code).
+fast; 10 is used. In a field (``h != 0``) the ten-class plane step is too large for LLVM to unroll the
+plane loop, and the row loop stays scalar: 60-70 ns per site, as before. (Unrolled by hand and inlined
+into the parallel kernel it ran at 17 ns, but only there, and the four inlined copies of the row
+update tripled the compile time; the row update is now one compiled function called per row.)
 
 Randomness. Row ``i`` uses stream ``i`` of a :func:`new_rng_state` state (counter-based SplitMix64,
 :mod:`._rng`): per half-sweep, ``PLANES * L / 2`` words for the row's block (plane ``p``, site ``k``:
@@ -58,7 +59,7 @@ __all__ = ["REPLICAS", "PLANES", "pack_replicas", "unpack_replicas", "acceptance
 REPLICAS = 64
 #: bit planes of the vectorised block per half-sweep; a site needs a further (serial) plane with
 #: probability about 1 - (1 - 2**-PLANES)**64 (6 % at 10): 9..12 measured equally fast
-PLANES = 10  # the block in a field is unrolled by hand for 10 (_update_row)
+PLANES = 10
 #: planes of the exact binary expansion stored: a float64 in (0, 1) has at most 1074 fraction bits
 MAX_PLANES = 1088
 ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -146,16 +147,7 @@ def _threshold(zero_field, s, ks, tab, p):
     return t
 
 
-@njit(inline="always", cache=True)
-def _field_plane(e, tab, p, r, ac, u):
-    """Plane ``p`` of the block in a field: ``e`` the ten disjoint class masks, ``r`` the plane's random word."""
-    q = 1 + p
-    t = ((e[0] & tab[0, q]) | (e[1] & tab[1, q]) | (e[2] & tab[2, q]) | (e[3] & tab[3, q]) | (e[4] & tab[4, q])
-         | (e[5] & tab[5, q]) | (e[6] & tab[6, q]) | (e[7] & tab[7, q]) | (e[8] & tab[8, q]) | (e[9] & tab[9, q]))
-    return ac | (u & t & ~r), u & ~(t ^ r)
-
-
-@njit(inline="always", cache=True)
+@njit(cache=True)  # compiled once, called per row (inlining it in the four callers quadrupled compile time)
 def _update_row(a, o, i, colour, tab, zero_field, n_planes, state, acc, und, idx, offs):
     """Half-sweep of row ``i`` of sublattice ``a`` (neighbours in ``o``); scratch rows of this thread."""
     L, n = a.shape[0], a.shape[1] - 2
@@ -201,19 +193,13 @@ def _update_row(a, o, i, colour, tab, zero_field, n_planes, state, acc, und, idx
             # the ten classes as disjoint masks (spin +1 with c antiparallel neighbours: entry 9 - c)
             e9, e8, e7, e6, e5 = k0 & s, k1 & s, k2 & s, k3 & s, k4 & s
             e0, e1, e2, e3, e4 = k0 & ns, k1 & ns, k2 & ns, k3 & ns, k4 & ns
-            e = (e0, e1, e2, e3, e4, e5, e6, e7, e8, e9)
-            # the planes unrolled by hand (LLVM does not unroll a loop this large, and then the row loop
-            # stays scalar): PLANES == 10 calls
-            ac, u = _field_plane(e, tab, 0, mix64(offs[0] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 1, mix64(offs[1] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 2, mix64(offs[2] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 3, mix64(offs[3] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 4, mix64(offs[4] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 5, mix64(offs[5] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 6, mix64(offs[6] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 7, mix64(offs[7] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 8, mix64(offs[8] + zk), ac, u)
-            ac, u = _field_plane(e, tab, 9, mix64(offs[9] + zk), ac, u)
+            for p in range(PLANES):
+                q = 1 + p
+                t = ((e0 & tab[0, q]) | (e1 & tab[1, q]) | (e2 & tab[2, q]) | (e3 & tab[3, q]) | (e4 & tab[4, q])
+                     | (e5 & tab[5, q]) | (e6 & tab[6, q]) | (e7 & tab[7, q]) | (e8 & tab[8, q]) | (e9 & tab[9, q]))
+                r = mix64(offs[p] + zk)
+                ac |= u & t & ~r
+                u &= ~(t ^ r)
             zk += g
             acc[k] = ac
             und[k] = u
