@@ -30,8 +30,8 @@ alone: 0.65 ns each, vectorised), the classes and plane logic 3-4 ns, the serial
 earlier layout (random words buffered, then the bit logic in a separate loop) took 25 ns per site: its
 bit-logic loop did not vectorise (stores into rows of one scratch array that LLVM could not prove
 apart), and a 22 % serial tail scanned with a branch per site. Blocks of 9 to 12 planes measured equally
-fast; 10 is used. In a field (``h != 0``) the ten-class plane step is too large for LLVM to unroll the
-plane loop, and the row loop stays scalar: 60-70 ns per site, as before. (Unrolled by hand and inlined
+fast; 10 is used. In a field (``h != 0``) LLVM does not unroll the plane loop (the ten-class step
+is large), and the row loop stays scalar: 60-70 ns per site, as before. (Unrolled by hand and inlined
 into the parallel kernel it ran at 17 ns, but only there, and the four inlined copies of the row
 update tripled the compile time; the row update is now one compiled function called per row.)
 
