@@ -47,8 +47,9 @@ def test_estimator_resumed_after_any_epoch_is_bit_identical(tmp_path, validation
             _fit(validation_fraction=validation)
         saved = json.loads((folder / "train_module-0" / "latest.json").read_text())
         assert saved == {"checkpoint": f"step-{k}"}
-        with checkpoint.checkpointing(folder):
+        with checkpoint.checkpointing(folder) as session:
             resumed, model = _fit(validation_fraction=validation)
+        assert session.resumed == [("train_module-0", k)]  # what a sweep's log reports for a retried trial
         assert _same(resumed, reference), f"resumed after epoch {k} differs"
         assert model.loss_curve_ == ref_model.loss_curve_ and model.best_epoch_ == ref_model.best_epoch_
     # a finished loop is restored, not retrained: the same parameters even if asked for another lr
