@@ -117,6 +117,23 @@ def test_local_sweep_aggregates_normal_runs_and_resumes(local_sweep):
         run_sweep(other, runs, resume=sweep_id)
 
 
+def test_a_sweep_with_a_tuple_value_resumes(tmp_path):
+    """The journal holds the grid as JSON (tuples become lists); resuming compares like with like."""
+    spec = SweepSpec("ising-phases", True, (0,), (("sizes", ((8, 16),)),), "cpu")
+
+    class Started(Exception):
+        pass
+
+    def stop(key, seed):
+        raise Started(key)
+
+    with pytest.raises(Started):
+        run_sweep(spec, tmp_path, trial_hook=stop)
+    sweep_id = json.loads(next((tmp_path / "sweeps").glob("*.json")).read_text())["sweep_id"]
+    with pytest.raises(Started, match="sizes"):  # not a ParameterError about --resume
+        run_sweep(spec, tmp_path, resume=sweep_id, trial_hook=stop)
+
+
 # ---------------------------------------------------------------------------- on Ray
 @pytest.fixture(scope="module")
 def ray_instance():

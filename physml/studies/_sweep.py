@@ -285,7 +285,7 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
         if not journal.is_file():
             raise DataError(f"no sweep {resume!r} to resume: {str(journal)!r} does not exist")
         recorded = json.loads(journal.read_text())
-        if recorded["spec"] != spec.to_json():
+        if recorded["spec"] != json.loads(json.dumps(spec.to_json())):  # as JSON: tuple values are lists there
             raise ParameterError.invalid("resume", resume, "a sweep with the same study, preset, seeds and --set "
                                          f"values (it ran {json.dumps(recorded['spec'])})")
         sweep_id = resume
