@@ -137,14 +137,18 @@ def comparable(metrics: dict) -> dict:
 
 
 def reference_run(args, runs: Path, trial, make: bool):
-    """A registered run of the same study, config, seed and threads outside any sweep (run one when ``make``)."""
+    """An uninterrupted registered run of the same study, config, seed and threads: a study run, or a trial of
+    another sweep that ran in one attempt from scratch (``make``: run a study run when there is none)."""
     from physml.runs import Registry
 
-    wanted = {k: v for k, v in trial.config.items() if not k.startswith("sweep_")}
+    def own(config: dict) -> dict:
+        return {k: v for k, v in config.items() if not k.startswith("sweep_")}
 
     def find():
         for rec in Registry(runs).list():
-            if rec.study == trial.study and "sweep_id" not in rec.config and rec.config == wanted:
+            clean = "sweep_id" not in rec.config or (rec.config.get("sweep_attempt") == 1
+                                                     and not rec.config.get("sweep_resumed_from"))
+            if rec.id != trial.id and rec.study == trial.study and clean and own(rec.config) == own(trial.config):
                 return rec
         return None
 
@@ -261,8 +265,16 @@ def part_sweep(args, runs: Path, logs: Path) -> dict:
               "resume_lines": [ln for ln in resumed.stdout.splitlines() if " resumed from checkpoint " in ln],
               "in_flight_resumed_from": {key: rec.config.get("sweep_resumed_from") for key, rec in records.items()
                                          if trial_digest(key) in in_flight}}
+    equal = {}
+    for key, rec in records.items():
+        if trial_digest(key) in in_flight and rec.config.get("sweep_resumed_from"):
+            ref = reference_run(args, runs, rec, False)
+            equal[key] = None if ref is None else comparable(rec.metrics) == comparable(ref.metrics)
+    result["in_flight_metrics_equal_uninterrupted"] = equal  # None: no uninterrupted run of that trial here
     result["checks"] = {
         "resumed sweep completed": resumed.returncode == 0,
+        "resumed trials' metrics equal uninterrupted runs' (where one exists)": all(v is not False
+                                                                                    for v in equal.values()),
         "skipped = trials finished at the kill": skipped == done_at_kill,
         "skipped + run = trials": skipped is not None and n == len(records) and skipped + result["run_on_resume"] == n,
         "no process of the killed sweep left": not survivors,
