@@ -27,9 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -123,6 +126,21 @@ def group_members(pgid: int) -> list[int]:
         if fields[0] != "Z" and pgid in (int(fields[2]), int(fields[3])):
             pids.append(int(stat.parent.name))
     return pids
+
+
+def ray_temp_dirs(pids: list[int]) -> set[str]:
+    """The ``physml-ray-*`` temporary folders named on these processes' command lines (a local Ray instance's)."""
+    folders = set()
+    for pid in pids:
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
+        except OSError:
+            continue
+        for match in re.finditer(r"([^\s=,:;'\"]*/physml-ray-[A-Za-z0-9_]+)", args):
+            folder = Path(match.group(1))
+            if folder.parent == Path(tempfile.gettempdir()) and folder.is_dir():
+                folders.add(str(folder))
+    return folders
 
 
 def trial_records(runs: Path, sweep_id: str) -> dict[str, object]:
@@ -236,6 +254,7 @@ def part_sweep(args, runs: Path, logs: Path) -> dict:
             in_flight = {d: e for d, e in trial_logs(runs, sweep_id).items()
                          if not any(x.get("event") == "done" for x in e)}
             done_at_kill = finished(runs, sweep_id)
+            ray_dirs = ray_temp_dirs(group_members(proc.pid))
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
         finally:
@@ -247,6 +266,8 @@ def part_sweep(args, runs: Path, logs: Path) -> dict:
             break
         time.sleep(0.5)
     survivors = group_members(proc.pid)
+    for folder in ray_dirs:  # the killed driver could not remove its Ray instance's temporary folder
+        shutil.rmtree(folder, ignore_errors=True)
     checkpoints_left = sorted(p.name for p in (runs / "checkpoints").glob(f"{sweep_id}-*"))
     resumed = subprocess.run(sweep_command(args, runs, resume=sweep_id), env=environment(), capture_output=True,
                              text=True, timeout=args.timeout)
@@ -259,7 +280,8 @@ def part_sweep(args, runs: Path, logs: Path) -> dict:
     result = {"sweep_id": sweep_id, "seconds": round(time.monotonic() - start, 1), "trials": n,
               "finished_when_killed": done_at_kill, "in_flight_when_killed": len(in_flight),
               "processes_ending_after_kill": len(left_at_kill),
-              "processes_left_60s_after_kill": survivors, "checkpoints_left_by_the_kill": len(checkpoints_left),
+              "processes_left_60s_after_kill": survivors, "ray_temp_dirs_removed": sorted(ray_dirs),
+              "checkpoints_left_by_the_kill": len(checkpoints_left),
               "resume_status": resumed.returncode, "skipped_on_resume": skipped,
               "run_on_resume": None if skipped is None else n - skipped,
               "resume_lines": [ln for ln in resumed.stdout.splitlines() if " resumed from checkpoint " in ln],
