@@ -54,6 +54,8 @@ class CheckpointSession:
     stop_after: tuple[str, int] | None = None
     on_save: Callable[[str, int], None] | None = None
     before_first_save: Callable[[], None] | None = None
+    resumed: list[tuple[str, int]] = field(default_factory=list)
+    """``(loop, step)`` of every checkpoint a loop of this session resumed from (``train_module-0``, 5)."""
     _counts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -116,6 +118,7 @@ class Checkpointer:
         except (OSError, ValueError, KeyError) as exc:
             raise DataError(f"checkpoint in {str(self.dir)!r} is unreadable: {exc}") from None
         self._last_step = int(state["step"])
+        self.session.resumed.append((self.dir.name, int(state["step"])))
         return int(state["step"]), tensors, state
 
     # ------------------------------------------------------------------ writing

@@ -47,8 +47,9 @@ def test_estimator_resumed_after_any_epoch_is_bit_identical(tmp_path, validation
             _fit(validation_fraction=validation)
         saved = json.loads((folder / "train_module-0" / "latest.json").read_text())
         assert saved == {"checkpoint": f"step-{k}"}
-        with checkpoint.checkpointing(folder):
+        with checkpoint.checkpointing(folder) as session:
             resumed, model = _fit(validation_fraction=validation)
+        assert session.resumed == [("train_module-0", k)]  # what a sweep's log reports for a retried trial
         assert _same(resumed, reference), f"resumed after epoch {k} differs"
         assert model.loss_curve_ == ref_model.loss_curve_ and model.best_epoch_ == ref_model.best_epoch_
     # a finished loop is restored, not retrained: the same parameters even if asked for another lr
@@ -169,3 +170,121 @@ def test_pinn_resumed_in_adam_or_lbfgs_is_bit_identical(tmp_path, stops):
             resumed, hist = train()
         assert _same(resumed, reference), f"resumed after {stop} differs"
         assert hist.loss == ref_hist.loss and hist.lbfgs_iterations == ref_hist.lbfgs_iterations
+
+
+def _agent_learn(name: str, env_id: str, steps: int, folder=None, **kw):
+    """Train agent ``name`` (tiny settings) for ``steps`` steps, inside a checkpoint session on ``folder`` if given."""
+    import gymnasium as gym
+
+    import physml.rl  # noqa: F401  (registers the environments)
+    from physml.rl.agents import make_agent
+
+    env_kwargs = kw.pop("env_kwargs", {})
+    session = kw.pop("session", {})
+    agent = make_agent(name, gym.make(env_id, **env_kwargs), seed=5, **kw)
+    if folder is None:
+        return agent.learn(steps)
+    with checkpoint.checkpointing(folder, **session):
+        return agent.learn(steps)
+
+
+def _same_agent(a, b) -> bool:
+    x, y = a._state(), b._state()
+    return (x.keys() == y.keys() and all(np.array_equal(x[n], y[n]) for n in x)
+            and a.curve.returns == b.curve.returns and a.curve.steps == b.curve.steps)
+
+
+def _saved(folder: Path, kind: str) -> tuple[dict, dict]:
+    from safetensors.torch import load_file
+
+    name = json.loads((folder / f"{kind}-0" / "latest.json").read_text())["checkpoint"]
+    return load_file(str(folder / f"{kind}-0" / name / "tensors.safetensors")), \
+        json.loads((folder / f"{kind}-0" / name / "state.json").read_text())
+
+
+DQN_TINY = {"buffer_size": 64, "learning_starts": 20, "train_freq": 8, "gradient_steps": 2, "target_update": 12,
+            "batch_size": 8, "hidden": (8,)}
+
+
+def test_dqn_resumed_around_target_syncs_and_buffer_wrap_is_bit_identical(tmp_path):
+    """Stops: 35 (target network stale: synced at 24, updated at 32, a partly filled buffer, mid-episode), 36
+    (right after a sync), 101 (the 64-transition buffer has wrapped); the resumed run replays the episode."""
+    ref = _agent_learn("dqn", "CartPole-v1", 120, **DQN_TINY)
+    checks = {}
+    for k in (35, 36, 101):
+        folder = tmp_path / str(k)
+        with pytest.raises(checkpoint.Interrupted):
+            _agent_learn("dqn", "CartPole-v1", 120, folder, session={"stop_after": ("dqn", k)}, **DQN_TINY)
+        tensors, state = _saved(folder, "dqn")
+        q = {n[len("net.q."):]: v for n, v in tensors.items() if n.startswith("net.q.")}
+        target = {n[len("target."):]: v for n, v in tensors.items() if n.startswith("target.")}
+        checks[k] = (state["buf_len"], len(state["episode_actions"]) > 0, _same(q, target))
+        resumed = _agent_learn("dqn", "CartPole-v1", 120, folder, **DQN_TINY)
+        assert _same_agent(ref, resumed), f"resumed after step {k} differs"
+        assert resumed.n_updates == ref.n_updates and np.array_equal(resumed.buf_obs, ref.buf_obs)
+    assert checks[35] == (35, True, False) and checks[36][0] == 36 and checks[36][2]  # stale target; synced one
+    assert checks[101][0] == 64 and checks[35][1] or checks[101][1]
+
+
+@pytest.mark.parametrize("env_id, env_kwargs, per_update, stops", [
+    ("CartPole-v1", {}, 2, (10, 40, 76)),  # mid-episode (10), mid-batch (40), right after an update (76)
+    ("physml/QubitControl-v0", {"continuous": True}, 1, (20, 48)),  # Gaussian policy: mid-episode, after an update
+])
+def test_reinforce_resumed_mid_episode_and_mid_batch_is_bit_identical(tmp_path, env_id, env_kwargs, per_update,
+                                                                       stops):
+    kw = {"env_kwargs": env_kwargs, "episodes_per_update": per_update, "hidden": (8,)}
+    ref = _agent_learn("reinforce", env_id, 150, **kw)
+    for k in stops:
+        folder = tmp_path / str(k)
+        with pytest.raises(checkpoint.Interrupted):
+            _agent_learn("reinforce", env_id, 150, folder, session={"stop_after": ("reinforce", k)}, **kw)
+        _, state = _saved(folder, "reinforce")
+        assert (len(state["loop"]["rewards"]) > 0) == (k not in ref.curve.steps)  # mid-episode unless one ended
+        resumed = _agent_learn("reinforce", env_id, 150, folder, **kw)
+        assert _same_agent(ref, resumed), f"resumed after step {k} differs"
+
+
+KILLED_RL = """
+import os, signal, sys
+from physml import checkpoint
+from physml.cli import main
+
+save = checkpoint.Checkpointer.save
+def save_then_die(self, step, *args, **kw):
+    save(self, step, *args, **kw)
+    if step == {k}:
+        os.kill(os.getpid(), signal.SIGKILL)  # a real kill, right after the checkpoint of step {k}
+checkpoint.Checkpointer.save = save_then_die
+main({args!r})
+"""
+
+
+def test_rl_train_killed_with_sigkill_resumes_to_the_same_run(tmp_path, capsys, agent="dqn", k=90, hyper=DQN_TINY):
+    """``physml rl train`` SIGKILLed after step k, then ``--resume ID``: the run's kept (best) policy and every
+    metric but the timings equal the uninterrupted run's (the selection's history travels in the checkpoint)."""
+    from safetensors.numpy import load_file
+
+    from physml.cli import main
+
+    def args(runs):
+        return ["rl", "train", "CartPole-v1", "--agent", agent, "--steps", "120", "--seed", "2", "--hyper",
+                json.dumps(hyper), "--select-every", "30", "--select-episodes", "2", "--eval-episodes", "3",
+                "--checkpoint-every", "15", "--runs-dir", str(runs), "--quiet"]
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "OMP_NUM_THREADS": "1"}
+    script = KILLED_RL.format(k=k, args=args(tmp_path / "killed"))
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    (run_id,) = [p.name for p in (tmp_path / "killed" / "checkpoints").iterdir()]
+    runs = {}
+    for name, extra in (("killed", ["--resume", run_id]), ("reference", [])):
+        with pytest.raises(SystemExit) as exc:
+            main(args(tmp_path / name) + extra)
+        assert exc.value.code in (0, None)
+        runs[name] = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    assert not (tmp_path / "killed" / "checkpoints" / run_id).exists()  # removed once the run completed
+    a, b = (load_file(str(runs[n] / "artifacts" / "agent" / "weights.safetensors")) for n in ("killed", "reference"))
+    assert a.keys() == b.keys() and all(np.array_equal(a[n], b[n]) for n in a)
+    ma, mb = (json.loads((runs[n] / "metrics.json").read_text()) for n in ("killed", "reference"))
+    timing = {"wall_seconds", "train_seconds"}
+    assert {n: v for n, v in ma.items() if n not in timing} == {n: v for n, v in mb.items() if n not in timing}

@@ -96,6 +96,8 @@ def test_local_sweep_aggregates_normal_runs_and_resumes(local_sweep):
     trials = _trial_metrics(runs)
     assert len(trials) == 4 and len(Registry(runs).list()) == 5  # no trial ran twice; plus the sweep run
     assert record.metrics["trials"] == 4 and record.config["resumed_trials_skipped"] == 2
+    assert [r["attempt"] for r in records] == [1, 1, 2, 1]  # the trial the sweep died in ran again
+    assert [t["attempt"] for t in record.config["trials_retried"]] == [2]
     # the aggregate is the trials' statistics
     values = np.array([r["metrics"]["exponent_velocity"] for r in records])
     assert record.metrics["exponent_velocity_mean"] == pytest.approx(values.mean(), rel=1e-12)
@@ -113,6 +115,23 @@ def test_local_sweep_aggregates_normal_runs_and_resumes(local_sweep):
     other = SweepSpec("pipe-scaling", True, (0, 1, 2), SPEC.grid, "cpu")
     with pytest.raises(ParameterError, match="resume"):
         run_sweep(other, runs, resume=sweep_id)
+
+
+def test_a_sweep_with_a_tuple_value_resumes(tmp_path):
+    """The journal holds the grid as JSON (tuples become lists); resuming compares like with like."""
+    spec = SweepSpec("ising-phases", True, (0,), (("sizes", ((8, 16),)),), "cpu")
+
+    class Started(Exception):
+        pass
+
+    def stop(key, seed):
+        raise Started(key)
+
+    with pytest.raises(Started):
+        run_sweep(spec, tmp_path, trial_hook=stop)
+    sweep_id = json.loads(next((tmp_path / "sweeps").glob("*.json")).read_text())["sweep_id"]
+    with pytest.raises(Started, match="sizes"):  # not a ParameterError about --resume
+        run_sweep(spec, tmp_path, resume=sweep_id, trial_hook=stop)
 
 
 # ---------------------------------------------------------------------------- on Ray
@@ -147,6 +166,8 @@ def test_ray_sweep_matches_local_and_retries_a_killed_worker(tmp_path, ray_insta
     two = SweepSpec(SPEC.study, True, (0, 1), (SPEC.grid[0], ("noise_sigma", (0.2,))), "cpu")
     _, records, record = run_sweep(two, remote, backend="ray", max_retries=1, trial_hook=kill_first_attempt)
     assert len(list(marker.iterdir())) == 2  # killed once, retried once
+    assert sorted(r["attempt"] for r in records) == [1, 2]  # each attempt logged its start before it died
+    assert record.config["trials_retried"] == [{"key": records[1]["key"], "attempt": 2, "resumed_from": []}]
     assert record.config["backend"] == "ray" and record.config["threads_per_trial"] == 1
     assert record.config["max_concurrent"] == 2
     on_ray, reference = _trial_metrics(remote), _trial_metrics(local)

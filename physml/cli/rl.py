@@ -43,7 +43,7 @@ def rl_train(
     Registry(runs_dir).check_writable()  # before any training
     spec = {"env": env_id, "agent": agent, "steps": steps, "seed": seed, "env_kwargs": env_kwargs, "hyper": hyper,
             "episodes": episodes, "keep": keep, "select_every": select_every, "select_episodes": select_episodes}
-    with resumable_run(runs_dir, "rl-train", spec, resume, checkpoint_every, quiet):  # PPO and A2C checkpoint
+    with resumable_run(runs_dir, "rl-train", spec, resume, checkpoint_every, quiet):  # the torch agents checkpoint
         result = train_run(env_id, agent, steps, seed=seed, env_kwargs=parse_json_object("env_kwargs", env_kwargs),
                            hyper=parse_json_object("hyper", hyper), eval_episodes=episodes, select_every=select_every,
                            select_episodes=select_episodes, keep=keep, progress=not quiet)

@@ -31,9 +31,12 @@ def sweep(
     runs_dir: RunsDir = Path("runs"),
     device: Device = "auto",
     quiet: Quiet = False,
+    checkpoint_every: int | None = typer.Option(None, "--checkpoint-every", help="The trials' training loops "
+                                                   "checkpoint every N steps/epochs (default: every 30 s, and at "
+                                                   "each loop's end); a retried trial resumes from them."),
 ) -> None:
     """Run a grid of study runs (each a normal run) and write a sweep run aggregating them; print its path last."""
-    from ..studies import SweepSpec, parse_grid, parse_seeds, run_sweep
+    from ..studies import SweepSpec, parse_grid, parse_seeds, resume_line, run_sweep
 
     spec = SweepSpec(name, quick, parse_seeds(seeds), parse_grid(set_ or []), device)
 
@@ -43,10 +46,12 @@ def sweep(
     def on_trial(rec: dict, skipped: bool) -> None:
         if not quiet:
             typer.echo(f"trial {rec['key']} {'skipped, ran as' if skipped else 'done'} {rec['path']}")
+            if not skipped and (line := resume_line(rec)):  # a retried trial: the evidence, in one line
+                typer.echo(line)
 
     _, _, record = run_sweep(spec, runs_dir, backend=backend, address=address, max_concurrent=max_concurrent,
                              threads_per_trial=threads_per_trial, resume=resume, max_retries=max_retries,
-                             on_trial=on_trial, on_start=on_start)
+                             on_trial=on_trial, on_start=on_start, checkpoint_every=checkpoint_every)
     if not quiet:
         echo_metrics({k: v for k, v in record.metrics.items() if k.endswith(("_mean", "_pass_rate"))})
     typer.echo(str(record.path))

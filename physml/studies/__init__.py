@@ -16,9 +16,10 @@ from __future__ import annotations
 from ._config_fields import ConfigField, config_fields
 from ._registry import StudyInfo, get_study, list_studies
 from ._runner import StudyContext, limit_threads, make_config, read_config_file, run_study
-from ._sweep import BACKENDS, SweepSpec, Trial, aggregate, parse_grid, parse_seeds, plan_sweep, run_sweep
+from ._sweep import BACKENDS, SweepSpec, Trial, aggregate, parse_grid, parse_seeds, plan_sweep, resume_line, run_sweep
 
 __all__ = ["StudyInfo", "StudyContext", "list_studies", "get_study", "run_study", "make_config", "limit_threads",
            "ConfigField", "config_fields",
            "read_config_file", "SweepSpec", "Trial", "parse_seeds", "parse_grid", "plan_sweep", "run_sweep",
+           "resume_line",
            "aggregate", "BACKENDS"]

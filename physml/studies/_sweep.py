@@ -44,7 +44,8 @@ from ..validation import check_choice, check_int
 from ._registry import get_study
 from ._runner import available_threads, make_config, run_study
 
-__all__ = ["SweepSpec", "Trial", "parse_seeds", "parse_grid", "plan_sweep", "run_sweep", "aggregate", "BACKENDS"]
+__all__ = ["SweepSpec", "Trial", "parse_seeds", "parse_grid", "plan_sweep", "run_sweep", "aggregate", "BACKENDS",
+           "trial_digest", "read_trial_log", "resume_line"]
 
 SWEEPS_DIR = "sweeps"
 
@@ -163,25 +164,70 @@ def plan_sweep(spec: SweepSpec) -> list[Trial]:
 
 # ---------------------------------------------------------------------------- one trial
 def run_trial(study: str, quick: bool, seed: int, overrides: dict[str, Any], threads: int, runs_dir: str,
-              device: str, sweep_id: str, key: str, hook: Callable[[str, int], None] | None = None) -> dict[str, Any]:
-    """Run one trial as a normal run (run directory + registry row); return its path and metrics."""
+              device: str, sweep_id: str, key: str, hook: Callable[[str, int], None] | None = None,
+              checkpoint_every: int | None = None) -> dict[str, Any]:
+    """Run one trial as a normal run (run directory + registry row); return its path, metrics and attempt.
+
+    Each attempt appends a line to the trial's log ``<runs_dir>/sweeps/<sweep_id>.trials/<digest>.jsonl``
+    (``start`` with the process id, then ``done`` with the run and the checkpoints it resumed from); its
+    checkpoints live under the trial's fixed key, so a retried trial resumes from them.
+    """
+    from ..checkpoint import resumable
     from ..runs import write_run
 
+    digest = trial_digest(key)
+    log = Path(runs_dir) / SWEEPS_DIR / f"{sweep_id}.trials" / f"{digest}.jsonl"
+    attempt = 1 + sum(e.get("event") == "start" for e in read_trial_log(log))
+    _append_line(log, {"event": "start", "attempt": attempt, "pid": os.getpid(), "time": time.time()})
     if hook is not None:  # tests: simulate a worker that dies mid-trial
         hook(key, seed)
-    from ..checkpoint import resumable
-
     start = time.perf_counter()
     spec = {"study": study, "quick": quick, "seed": seed, "overrides": _jsonable(overrides), "device": device}
     # a trial retried after its worker died continues from its training loops' last checkpoints
-    with resumable(runs_dir, study, spec, run_key=f"{sweep_id}-{hashlib.sha1(key.encode()).hexdigest()[:10]}",
-                   every_seconds=30.0):
+    with resumable(runs_dir, study, spec, run_key=f"{sweep_id}-{digest}", every_steps=checkpoint_every,
+                   every_seconds=None if checkpoint_every else 30.0) as session:
         result = run_study(study, quick=quick, seed=seed, progress=False, device=device, overrides=overrides,
                            threads=threads)
-    result.config["sweep_id"] = sweep_id
-    result.config["sweep_trial"] = key
+    resumed = [[loop, step] for loop, step in session.resumed]
+    result.config.update(sweep_id=sweep_id, sweep_trial=key, sweep_attempt=attempt, sweep_resumed_from=resumed)
     record = write_run(result, runs_dir, wall_seconds=time.perf_counter() - start)
-    return {"key": key, "path": str(record.path), "id": record.id, "metrics": record.metrics}
+    _append_line(log, {"event": "done", "attempt": attempt, "run": record.id, "resumed_from": resumed})
+    return {"key": key, "path": str(record.path), "id": record.id, "metrics": record.metrics, "attempt": attempt,
+            "resumed_from": resumed}
+
+
+def trial_digest(key: str) -> str:
+    """The short hash naming a trial's checkpoint folder (``<sweep_id>-<digest>``) and its log."""
+    return hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def read_trial_log(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The events of a trial's log (a line cut short by a kill is skipped)."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except FileNotFoundError:
+        return []
+    events = []
+    for line in lines:
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events
+
+
+def _append_line(path: Path, event: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:  # one short write in append mode: lines of concurrent attempts do not interleave
+        f.write(json.dumps(event) + "\n")
+
+
+def resume_line(rec: dict[str, Any]) -> str | None:
+    """One line saying from which checkpoints a trial resumed (None when it started from scratch)."""
+    if not rec.get("resumed_from"):
+        return None
+    where = ", ".join(f"{loop} step {step}" for loop, step in rec["resumed_from"])
+    return f"trial {rec['key']} resumed from checkpoint {where} (attempt {rec.get('attempt')})"
 
 
 def _ray_trial(*args: Any) -> dict[str, Any]:
@@ -208,7 +254,8 @@ def _finished(runs_dir: Path, sweep_id: str) -> dict[str, dict[str, Any]]:
     for rec in Registry(runs_dir).list():
         if rec.config.get("sweep_id") == sweep_id and "sweep_trial" in rec.config:
             done[rec.config["sweep_trial"]] = {"key": rec.config["sweep_trial"], "path": str(rec.path), "id": rec.id,
-                                               "metrics": rec.metrics}
+                                               "metrics": rec.metrics, "attempt": rec.config.get("sweep_attempt"),
+                                               "resumed_from": rec.config.get("sweep_resumed_from", [])}
     return done
 
 
@@ -216,16 +263,21 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
               max_concurrent: int | None = None, threads_per_trial: int | None = None, resume: str | None = None,
               max_retries: int = 2, on_trial: Callable[[dict[str, Any], bool], None] | None = None,
               on_start: Callable[[str, int, int], None] | None = None,
-              trial_hook: Callable[[str, int], None] | None = None, ray_init: dict[str, Any] | None = None):
+              trial_hook: Callable[[str, int], None] | None = None, ray_init: dict[str, Any] | None = None,
+              checkpoint_every: int | None = None):
     """Run the grid of ``spec`` and write the aggregate run; return ``(sweep_id, records, sweep_record)``.
 
-    ``on_start(sweep_id, n_trials, n_skipped)`` and ``on_trial(record, skipped)`` report progress.
+    ``on_start(sweep_id, n_trials, n_skipped)`` and ``on_trial(record, skipped)`` report progress (a record's
+    ``attempt`` and ``resumed_from``: the checkpoints a retried trial continued from, see :func:`resume_line`).
+    ``checkpoint_every``: the trials' training loops checkpoint every N steps/epochs (default: every 30 s).
     ``ray_init``: extra keyword arguments for ``ray.init`` (tests fix ``num_cpus``).
     """
     from ..runs import write_run
 
     check_choice("backend", backend, BACKENDS)
     max_retries = check_int("max_retries", max_retries, 0)
+    if checkpoint_every is not None:
+        checkpoint_every = check_int("checkpoint_every", checkpoint_every, 1)
     runs_dir = Path(runs_dir)
     trials = plan_sweep(spec)
     if resume is not None:
@@ -233,7 +285,7 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
         if not journal.is_file():
             raise DataError(f"no sweep {resume!r} to resume: {str(journal)!r} does not exist")
         recorded = json.loads(journal.read_text())
-        if recorded["spec"] != spec.to_json():
+        if recorded["spec"] != json.loads(json.dumps(spec.to_json())):  # as JSON: tuple values are lists there
             raise ParameterError.invalid("resume", resume, "a sweep with the same study, preset, seeds and --set "
                                          f"values (it ran {json.dumps(recorded['spec'])})")
         sweep_id = resume
@@ -254,7 +306,7 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
         threads = check_int("threads_per_trial", threads_per_trial or available_threads(), 1)
         for t in todo:
             rec = run_trial(spec.study, spec.quick, t.seed, t.overrides, threads, str(runs_dir), spec.device,
-                            sweep_id, t.key, trial_hook)
+                            sweep_id, t.key, trial_hook, checkpoint_every)
             records[t.key] = rec
             if on_trial is not None:
                 on_trial(rec, False)
@@ -263,7 +315,7 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
         threads, slots = _run_on_ray(spec, todo, runs_dir, sweep_id, records, address=address,
                                      max_concurrent=max_concurrent, threads_per_trial=threads_per_trial,
                                      max_retries=max_retries, on_trial=on_trial, trial_hook=trial_hook,
-                                     ray_init=ray_init or {})
+                                     ray_init=ray_init or {}, checkpoint_every=checkpoint_every)
     ordered = [records[t.key] for t in trials]
     result = aggregate(spec, trials, ordered, sweep_id=sweep_id, backend=backend, threads_per_trial=threads,
                        max_concurrent=slots, skipped=len(trials) - len(todo))
@@ -273,7 +325,7 @@ def run_sweep(spec: SweepSpec, runs_dir: str | os.PathLike, *, backend: str = "l
 
 def _run_on_ray(spec: SweepSpec, todo: list[Trial], runs_dir: Path, sweep_id: str, records: dict[str, Any], *,
                 address: str | None, max_concurrent: int | None, threads_per_trial: int | None, max_retries: int,
-                on_trial, trial_hook, ray_init: dict[str, Any]) -> tuple[int, int]:
+                on_trial, trial_hook, ray_init: dict[str, Any], checkpoint_every: int | None) -> tuple[int, int]:
     from ..distributed import ray_session
 
     cpus_here = available_threads() if max_concurrent is None and threads_per_trial is None else \
@@ -289,7 +341,7 @@ def _run_on_ray(spec: SweepSpec, todo: list[Trial], runs_dir: Path, sweep_id: st
             while queue and len(pending) < slots:
                 t = queue.pop(0)
                 ref = task.remote(spec.study, spec.quick, t.seed, t.overrides, threads, str(runs_dir.resolve()),
-                                  spec.device, sweep_id, t.key, trial_hook)
+                                  spec.device, sweep_id, t.key, trial_hook, checkpoint_every)
                 pending[ref] = t
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:
@@ -314,13 +366,16 @@ def aggregate(spec: SweepSpec, trials: list[Trial], records: list[dict[str, Any]
               "grid": {name: list(values) for name, values in spec.grid}, "swept": spec.swept, "backend": backend,
               "threads_per_trial": threads_per_trial, "max_concurrent": max_concurrent,
               "trials": [{"key": r["key"], "run": Path(r["path"]).name} for r in records],
-              "resumed_trials_skipped": skipped}
+              "resumed_trials_skipped": skipped,
+              "trials_retried": [{"key": r["key"], "attempt": r.get("attempt"), "resumed_from": r.get("resumed_from")}
+                                 for r in records if (r.get("attempt") or 1) > 1 or r.get("resumed_from")]}
     result = StudyResult(f"sweep-{spec.study}", config, title=f"Sweep of {spec.study}: {len(trials)} trials")
     swept = spec.swept
     result.summary = (f"{len(trials)} runs of {spec.study}{' (quick preset)' if spec.quick else ''}: seeds "
                       f"{', '.join(map(str, spec.seeds))}" + (f"; swept: {', '.join(swept)}" if swept else "") +
                       f". Backend {backend}, {threads_per_trial} thread(s) per trial, up to {max_concurrent} at once."
-                      + (f" {skipped} trial(s) were finished before a resume and not rerun." if skipped else ""))
+                      + (f" {skipped} trial(s) were finished before a resume and not rerun." if skipped else "")
+                      + "".join(f" The {line[0].lower()}{line[1:]}." for r in records if (line := resume_line(r))))
     numeric = [n for n in records[0]["metrics"]
                if all(isinstance(r["metrics"].get(n), (int, float)) for r in records)]
     rows = []
@@ -344,8 +399,10 @@ def aggregate(spec: SweepSpec, trials: list[Trial], records: list[dict[str, Any]
     by_trial = []
     for t, r in zip(trials, records):
         by_trial.append([t.seed, *[json.dumps(_jsonable(t.overrides[f])) for f in swept], Path(r["path"]).name,
-                         "pass" if all(r["metrics"].get(a, 1.0) == 1.0 for a in audits) else "FAIL"])
-    result.add_table("Trials", ["seed", *swept, "run", "audits"], by_trial)
+                         "pass" if all(r["metrics"].get(a, 1.0) == 1.0 for a in audits) else "FAIL",
+                         r.get("attempt") or "",
+                         ", ".join(f"{loop} step {k}" for loop, k in r.get("resumed_from") or [])])
+    result.add_table("Trials", ["seed", *swept, "run", "audits", "attempt", "resumed from checkpoint"], by_trial)
     result.add_metric("trials", len(records))
     headline = _headline(numeric)
     for field in (swept or ["seed"]):

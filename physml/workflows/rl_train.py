@@ -67,6 +67,38 @@ class Selection:
     best_mean: float = -math.inf
     best_state: dict | None = None
 
+    def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """What an agent's checkpoint keeps of the selection (see :meth:`physml.rl.agents.Agent.learn`)."""
+        return dict(self.best_state or {}), {"steps": self.steps, "means": self.means, "best_step": self.best_step,
+                                             "best_mean": self.best_mean if math.isfinite(self.best_mean) else None}
+
+    def restore_checkpoint(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
+        self.steps[:], self.means[:], self.best_step = state["steps"], state["means"], state["best_step"]
+        self.best_mean = -math.inf if state["best_mean"] is None else state["best_mean"]
+        self.best_state = {k: np.array(v, copy=True) for k, v in arrays.items()} if self.steps else None
+
+
+class _Select:
+    """The selection callback: a greedy evaluation on the selection episodes, the best policy kept in ``sel``;
+    its state travels in the agent's checkpoints."""
+
+    def __init__(self, sel: Selection, env: gym.Env, episodes: int, seed: int):
+        self.sel, self.env, self.episodes, self.seed = sel, env, episodes, seed
+
+    def __call__(self, a: Agent) -> None:
+        m = float(evaluate(a, self.env, self.episodes, seed=self.seed).mean())
+        sel = self.sel
+        sel.steps.append(a.steps_done)
+        sel.means.append(m)
+        if m >= sel.best_mean:
+            sel.best_step, sel.best_mean, sel.best_state = a.steps_done, m, a.snapshot()
+
+    def checkpoint_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        return self.sel.checkpoint_state()
+
+    def restore_checkpoint(self, arrays: dict[str, np.ndarray], state: dict[str, Any]) -> None:
+        self.sel.restore_checkpoint(arrays, state)
+
 
 def mean_ci(returns: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean return and the half-width of its Student-t confidence interval at ``level`` (0 for one episode)."""
@@ -110,13 +142,7 @@ def train_run(env_id: str, agent: str, steps: int, *, seed: int = 0, env_kwargs:
     start = time.perf_counter()
     learner = make_agent(agent, env, seed=seed, **(hyper or {}))
     sel = Selection([], [])
-
-    def select(a: Agent) -> None:
-        m = float(evaluate(a, select_env, select_episodes, seed=select_seed).mean())
-        sel.steps.append(a.steps_done)
-        sel.means.append(m)
-        if m >= sel.best_mean:
-            sel.best_step, sel.best_mean, sel.best_state = a.steps_done, m, a.snapshot()
+    select = _Select(sel, select_env, select_episodes, select_seed)
 
     learner.learn(steps, progress=progress, callback=select if keep == "best" else None, every=every)
     train_seconds = time.perf_counter() - start

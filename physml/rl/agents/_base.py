@@ -175,7 +175,8 @@ class Agent:
         ``callback(agent)``, if given, runs whenever ``steps_done`` is a multiple of ``every`` (e.g. a greedy
         evaluation on separate episodes that keeps the best policy, see :meth:`snapshot`). It must not touch
         the training environment; a greedy evaluation draws no random numbers, so the training is the same
-        with or without it.
+        with or without it. A callback with state travels in the agent's checkpoints when it has
+        ``checkpoint_state() -> (arrays, json)`` and ``restore_checkpoint(arrays, json)``.
         """
         total_steps = check_steps(total_steps)
         self._callback, self._every = callback, check_int("every", every, 1)
@@ -210,7 +211,7 @@ class Agent:
         self._episode_rng = self.env.unwrapped.np_random.bit_generator.state
         return self.env.reset()[0]
 
-    # -- checkpoints (physml.checkpoint), at update boundaries of torch agents --------------------------
+    # -- checkpoints (physml.checkpoint): torch agents, after an update (PPO, A2C) or any step (DQN, REINFORCE)
     def _checkpoint_state(self, loop: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Networks, optimizer, RNGs, learning curve and the current episode (its start RNG and actions, so a
         resumed run replays it: environments need not be serialisable, only deterministic given their RNG)."""
@@ -224,6 +225,9 @@ class Agent:
         state = {"opt": opt_json, "rng": self.rng.bit_generator.state, "steps_done": self.steps_done,
                  "curve": [self.curve.steps, self.curve.returns], "episode_rng": self._episode_rng,
                  "episode_actions": [np.asarray(a).tolist() for a in self._episode_actions], "loop": loop}
+        if hasattr(self._callback, "checkpoint_state"):  # e.g. the best policy a selection callback kept so far
+            arrays, state["callback"] = self._callback.checkpoint_state()
+            tensors.update({"cb." + k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in arrays.items()})
         return tensors, state
 
     def _restore_checkpoint(self, saved: tuple[int, dict[str, Any], dict[str, Any]]) -> tuple[Any, float, dict]:
@@ -238,6 +242,9 @@ class Agent:
         torch.set_rng_state(tensors["rng.torch"])
         self.rng.bit_generator.state = state["rng"]
         self.steps_done = state["steps_done"]
+        if hasattr(self._callback, "restore_checkpoint") and "callback" in state:
+            self._callback.restore_checkpoint({k[3:]: v.numpy() for k, v in tensors.items() if k.startswith("cb.")},
+                                              state["callback"])
         self.curve.steps[:], self.curve.returns[:] = state["curve"]
         self._episode_seed_used = True
         if state["episode_rng"] is None:

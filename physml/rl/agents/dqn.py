@@ -12,11 +12,13 @@ Zoo's CartPole-v1 hyper-parameters for SB3's DQN.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ... import checkpoint
 from ...validation import Int, Ints
 from ._base import COUNT, DISCOUNT, FRACTION, POSITIVE, Agent, Hyper, linear_schedule
 from ._nets import encode, mlp, obs_dim, obs_tensor, state_dict_from_numpy, state_dict_to_numpy
@@ -109,12 +111,19 @@ class DQN(Agent):
         h = self.hyper
         obs = self._reset()
         ep_return = 0.0
-        for t in tqdm(range(total_steps), disable=not progress, desc=self.name):
+        first = 0
+        ckpt = checkpoint.slot(self.name)  # a checkpoint after any step when due and a session is active
+        if ckpt is not None and (saved := ckpt.load()) is not None:
+            obs, ep_return, loop = self._restore_checkpoint(saved)
+            first = loop["t"]
+        for t in tqdm(range(first, total_steps), initial=first, total=total_steps, disable=not progress,
+                      desc=self.name):
             eps = linear_schedule(h.eps_start, h.eps_end, h.exploration_fraction, t / total_steps)
             if self.rng.random() < eps:
                 a = int(self.rng.integers(self.n_actions))
             else:
                 a = self.predict(obs)
+            self._episode_actions.append(a)
             obs2, r, term, trunc, _ = self.env.step(a)
             space = self.env.observation_space
             self._store(encode(obs, space), a, r, encode(obs2, space), term)
@@ -131,6 +140,32 @@ class DQN(Agent):
                     self._update()
             if self.steps_done % h.target_update == 0:
                 self.target.load_state_dict(self.q_net.state_dict())
+            if ckpt is not None:
+                ckpt.step(self.steps_done, partial(self._checkpoint_state, {"t": t + 1}), done=t + 1 == total_steps)
+
+    # -- checkpoints: the base's state plus the target network, the update count and the filled replay buffer --
+    def _checkpoint_state(self, loop: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        import torch
+
+        tensors, state = super()._checkpoint_state(loop)
+        n = self.buf_len
+        tensors.update({"target." + k: v for k, v in self.target.state_dict().items()})
+        tensors.update({f"buf.{name}": torch.from_numpy(np.ascontiguousarray(getattr(self, f"buf_{name}")[:n]))
+                        for name in self._BUFFER})
+        state.update(buf_len=n, buf_pos=self.buf_pos, n_updates=self.n_updates)
+        return tensors, state
+
+    def _restore_checkpoint(self, saved: tuple[int, dict[str, Any], dict[str, Any]]) -> tuple[Any, float, dict]:
+        out = super()._restore_checkpoint(saved)  # loads the online network into the target network too
+        _, tensors, state = saved
+        checkpoint.restore_module("target.", self.target, tensors)
+        n = state["buf_len"]
+        for name in self._BUFFER:
+            getattr(self, f"buf_{name}")[:n] = tensors[f"buf.{name}"].numpy()
+        self.buf_len, self.buf_pos, self.n_updates = n, state["buf_pos"], state["n_updates"]
+        return out
+
+    _BUFFER = ("obs", "next", "act", "rew", "done")
 
     def predict(self, obs: Any, deterministic: bool = True) -> int:
         import torch

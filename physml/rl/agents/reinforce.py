@@ -9,11 +9,13 @@ gradient unbiased up to the normalisation's scale), and one Adam step on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ... import checkpoint
 from ...validation import Ints, OneOf
 from ._base import ANY_REAL, COUNT, DISCOUNT, NON_NEGATIVE, POSITIVE, Agent, Hyper
 from ._nets import ACTIVATIONS, encode, state_dict_from_numpy, state_dict_to_numpy
@@ -59,15 +61,22 @@ class Reinforce(Agent):
         h = self.hyper
         space = self.env.observation_space
         batch_obs, batch_act, batch_ret = [], [], []
-        episodes = 0
+        episodes, first = 0, 0
         obs = self._reset()
         rewards: list[float] = []
-        bar = tqdm(total=total_steps, disable=not progress, desc=self.name)
-        for _ in range(total_steps):
+        ckpt = checkpoint.slot(self.name)  # a checkpoint after any step when due and a session is active
+        if ckpt is not None and (saved := ckpt.load()) is not None:
+            obs, _, loop = self._restore_checkpoint(saved)
+            first, episodes, rewards = loop["t"], loop["episodes"], loop["rewards"]
+            batch_obs, batch_act, batch_ret = self._restore_batch(saved[1])
+        bar = tqdm(total=total_steps, initial=first, disable=not progress, desc=self.name)
+        for t in range(first, total_steps):
             o = encode(obs, space)
             with torch.no_grad():
                 action = self.policy.dist(torch.from_numpy(o)).sample()
-            obs, r, term, trunc, _ = self.env.step(self.policy.to_env(action))
+            env_action = self.policy.to_env(action)
+            self._episode_actions.append(env_action)
+            obs, r, term, trunc, _ = self.env.step(env_action)
             batch_obs.append(o)
             batch_act.append(action.numpy())
             rewards.append(float(r))
@@ -77,9 +86,9 @@ class Reinforce(Agent):
             if term or trunc:
                 self.curve.add(self.steps_done, sum(rewards))
                 G, running = np.zeros(len(rewards)), 0.0
-                for t in range(len(rewards) - 1, -1, -1):  # truncation: the tail beyond the limit is unknown
-                    running = rewards[t] + h.gamma * running
-                    G[t] = running
+                for k in range(len(rewards) - 1, -1, -1):  # truncation: the tail beyond the limit is unknown
+                    running = rewards[k] + h.gamma * running
+                    G[k] = running
                 batch_ret.extend(G)
                 rewards = []
                 episodes += 1
@@ -87,7 +96,29 @@ class Reinforce(Agent):
                 if episodes % h.episodes_per_update == 0:
                     self._update(batch_obs, batch_act, batch_ret)
                     batch_obs, batch_act, batch_ret = [], [], []
+            if ckpt is not None:
+                loop = {"t": t + 1, "episodes": episodes, "rewards": rewards}
+                ckpt.step(self.steps_done, partial(self._batch_state, loop, batch_obs, batch_act, batch_ret),
+                          done=t + 1 == total_steps)
         bar.close()
+
+    # -- checkpoints: the base's state plus the unfinished batch (its steps, actions and finished returns) --
+    def _batch_state(self, loop, batch_obs, batch_act, batch_ret) -> tuple[dict[str, Any], dict[str, Any]]:
+        import torch
+
+        tensors, state = self._checkpoint_state(loop)
+        if batch_obs:
+            tensors["batch.obs"] = torch.from_numpy(np.asarray(batch_obs, np.float32))
+            tensors["batch.act"] = torch.from_numpy(np.asarray(batch_act))
+        if batch_ret:
+            tensors["batch.ret"] = torch.from_numpy(np.asarray(batch_ret, np.float64))
+        return tensors, state
+
+    @staticmethod
+    def _restore_batch(tensors: dict[str, Any]) -> tuple[list, list, list]:
+        obs, act, ret = (list(tensors[k].numpy()) if k in tensors else [] for k in ("batch.obs", "batch.act",
+                                                                                     "batch.ret"))
+        return obs, act, ret
 
     def _update(self, obs, act, ret) -> None:
         import torch
