@@ -12,19 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from physml.cli import main
 from physml.errors import ParameterError
 from physml.runs import Registry
 from physml.studies import SweepSpec, parse_grid, parse_seeds, run_sweep
+from test_cli import cli  # noqa: E402
 
 SPEC = SweepSpec("pipe-scaling", True, (0, 1), (("n_samples", (1500,)), ("noise_sigma", (0.05, 0.2))), "cpu")
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exc.value.code, out, err
 
 
 def _trial_metrics(runs: Path) -> dict[str, dict]:
