@@ -221,7 +221,7 @@ def run(*, width: int = 20, depth: int = 8, n_collocation: int = 2500, adam_step
             "physml_compiled_iterations": c_it,
             "physml_compiled_seconds": c_s,
             "compile_seconds": compile_seconds[0],
-            "compile_seconds_again": min(compile_seconds[1:], default=math.nan),
+            "compile_seconds_again": min(compile_seconds[1:], default=None),  # None: one repeat
             "compile_break_even_iterations": (math.ceil(compile_seconds[0] / saving) if saving > 0 else -1),
             "time_ratio_physml_compiled_over_deepxde": c_best / d_best,
             "physml_compiled_cpu_s_per_iter": cpu["physml_compiled"],
