@@ -6,8 +6,16 @@ u = −sin(πx) + t (1 − x²) N), the same collocation points (DeepXDE's ``anc
 the same loss (mean square Burgers residual, ν = 0.01/π), and the same schedule:
 ``adam_steps`` of Adam (lr 1e-3), then at most ``lbfgs_steps`` of torch's L-BFGS
 with strong-Wolfe line search (history 50, tolerances 0). Seconds per iteration
-are training wall time over iterations done; the error is the relative L2
+are training wall time over iterations done (``*_cpu_s_per_iter``: the process's CPU time,
+less sensitive to other processes sharing the core); the error is the relative L2
 against the exact solution on the 256 × 100 grid.
+
+physml runs twice: eagerly (derivatives by nested autograd, as DeepXDE) and, unless
+``compile=False``, compiled (derivatives propagated forward through the network,
+``method="jet"``, and ``train_pinn(compile=True)``). The compiled variant's time per
+iteration excludes compiling, which is reported apart (``compile_seconds``, the
+first repeat's, cold unless ``TORCHINDUCTOR_CACHE_DIR`` holds an earlier compile of
+the same loss) with the number of iterations that pays it back.
 
 DeepXDE reads its backend from ``DDE_BACKEND`` (set to ``pytorch`` only while it
 is imported, so no ``~/.deepxde`` configuration is read or written), sets torch's
@@ -81,14 +89,18 @@ def _rel_l2(net, exact) -> float:
     return float(np.linalg.norm(u - exact) / np.linalg.norm(exact))
 
 
-def _run_physml(net, points, adam_steps, lbfgs_steps):
+def _run_physml(net, points, adam_steps, lbfgs_steps, compiled=False):
+    """Training seconds (compiling excluded), iterations, compile seconds."""
     pts = torch.tensor(points, dtype=next(net.parameters()).dtype)
-    terms = {"pde": lambda: burgers_residual(net, pts, BURGERS_NU).pow(2).mean()}
+    method = "jet" if compiled else "autograd"
+    terms = {"pde": lambda: burgers_residual(net, pts, BURGERS_NU, method=method).pow(2).mean()}
     cfg = TrainConfig(adam_steps=adam_steps, adam_lr=1e-3, lbfgs_steps=lbfgs_steps, lbfgs_history=_LBFGS_HISTORY,
                       lbfgs_tolerance=0.0, log_every=max(adam_steps, lbfgs_steps, 1))
-    t0 = time.perf_counter()
-    hist = train_pinn(net.parameters(), terms, cfg)  # no compile step: the loss is a plain function
-    return time.perf_counter() - t0, hist.adam_iterations + hist.lbfgs_iterations
+    t0, c0 = time.perf_counter(), time.process_time()
+    hist = train_pinn(net.parameters(), terms, cfg, compile=compiled)
+    seconds = time.perf_counter() - t0 - hist.compile_seconds
+    cpu = time.process_time() - c0 - hist.compile_cpu_seconds
+    return seconds, hist.adam_iterations + hist.lbfgs_iterations, hist.compile_seconds, cpu
 
 
 def _run_deepxde(dde, init_state, width, depth, points, adam_steps, lbfgs_steps, float64):
@@ -114,12 +126,13 @@ def _run_deepxde(dde, init_state, width, depth, points, adam_steps, lbfgs_steps,
                 layer.weight.copy_(init_state[f"layers.{i}.weight"])
                 layer.bias.copy_(init_state[f"layers.{i}.bias"])
         model = dde.Model(data, net)
-        seconds, iterations = 0.0, 0
+        seconds, iterations, cpu = 0.0, 0, 0.0
         if adam_steps:
             model.compile("adam", lr=1e-3)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model.train(iterations=adam_steps, display_every=adam_steps, verbose=0)
             seconds += time.perf_counter() - t0
+            cpu += time.process_time() - c0
             iterations += adam_steps
         if lbfgs_steps:
             dde.optimizers.set_LBFGS_options(maxcor=_LBFGS_HISTORY, ftol=0, gtol=0, maxiter=lbfgs_steps)
@@ -130,11 +143,12 @@ def _run_deepxde(dde, init_state, width, depth, points, adam_steps, lbfgs_steps,
             opts["fun_per_step"] = 4 * opts["iter_per_step"]
             model.compile("L-BFGS")
             before = model.train_state.step
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model.train(display_every=lbfgs_steps, verbose=0)
             seconds += time.perf_counter() - t0
+            cpu += time.process_time() - c0
             iterations += model.train_state.step - before
-        return seconds, iterations, net
+        return seconds, iterations, net, cpu
 
 
 class _DeepXDEField(torch.nn.Module):
@@ -150,12 +164,12 @@ class _DeepXDEField(torch.nn.Module):
 
 def run(*, width: int = 20, depth: int = 8, n_collocation: int = 2500, adam_steps: int = 200,
         lbfgs_steps: int = 300, float64: bool = False, threads: int = 1, repeats: int = 2,
-        seed: int = 0) -> dict[str, float | int]:
+        seed: int = 0, compile: bool = True) -> dict[str, float | int]:
     """Train the same Burgers PINN in physml and in DeepXDE; seconds per iteration and errors of both.
 
-    Each is trained ``repeats`` times from the same initial weights, alternating DeepXDE and physml so
-    that a transient load on the machine hits both alike; the best time per iteration of each is reported
-    (the trained networks, hence the errors, are the same every repeat).
+    Each is trained ``repeats`` times from the same initial weights, alternating DeepXDE, physml and (if
+    ``compile``) physml compiled, so that a transient load on the machine hits all alike; the best time per
+    iteration of each is reported (the trained networks, hence the errors, are the same every repeat).
 
     Raises :class:`PhysmlError` if DeepXDE is not installed (``pip install 'physml[bench]'``).
     """
@@ -177,15 +191,42 @@ def run(*, width: int = 20, depth: int = 8, n_collocation: int = 2500, adam_step
     init = {k: v.clone() for k, v in net.state_dict().items()}
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
-    p_best = d_best = math.inf
+    cnet = burgers_net(width, depth, seed=0, dtype=dtype)
+    p_best = d_best = c_best = math.inf
+    cpu = {"physml": math.inf, "deepxde": math.inf, "physml_compiled": math.inf}
+    compile_seconds: list[float] = []
     try:
         for _ in range(repeats):  # DeepXDE first: any warm-up of the process favours physml less
-            d_s, d_it, d_net = _run_deepxde(dde, init, width, depth, points, adam_steps, lbfgs_steps, float64)
+            d_s, d_it, d_net, d_cpu = _run_deepxde(dde, init, width, depth, points, adam_steps, lbfgs_steps,
+                                                   float64)
             net.load_state_dict(init)
-            p_s, p_it = _run_physml(net, points, adam_steps, lbfgs_steps)
+            p_s, p_it, _, p_cpu = _run_physml(net, points, adam_steps, lbfgs_steps)
             d_best, p_best = min(d_best, d_s / max(d_it, 1)), min(p_best, p_s / max(p_it, 1))
+            cpu["deepxde"] = min(cpu["deepxde"], d_cpu / max(d_it, 1))
+            cpu["physml"] = min(cpu["physml"], p_cpu / max(p_it, 1))
+            if compile:
+                cnet.load_state_dict(init)
+                c_s, c_it, c_compile, c_cpu = _run_physml(cnet, points, adam_steps, lbfgs_steps, compiled=True)
+                c_best = min(c_best, c_s / max(c_it, 1))
+                cpu["physml_compiled"] = min(cpu["physml_compiled"], c_cpu / max(c_it, 1))
+                compile_seconds.append(c_compile)
     finally:
         torch.set_num_threads(previous)
+    compiled: dict[str, float | int] = {}
+    if compile:
+        saving = p_best - c_best
+        compiled = {
+            "physml_compiled_s_per_iter": c_best,
+            "physml_compiled_rel_l2": _rel_l2(cnet, exact),
+            "physml_compiled_iterations": c_it,
+            "physml_compiled_seconds": c_s,
+            "compile_seconds": compile_seconds[0],
+            "compile_seconds_again": min(compile_seconds[1:], default=None),  # None: one repeat
+            "compile_break_even_iterations": (math.ceil(compile_seconds[0] / saving) if saving > 0 else -1),
+            "time_ratio_physml_compiled_over_deepxde": c_best / d_best,
+            "physml_compiled_cpu_s_per_iter": cpu["physml_compiled"],
+            "cpu_ratio_physml_compiled_over_deepxde": cpu["physml_compiled"] / cpu["deepxde"],
+        }
     return {
         "physml_s_per_iter": p_best,
         "deepxde_s_per_iter": d_best,
@@ -196,6 +237,11 @@ def run(*, width: int = 20, depth: int = 8, n_collocation: int = 2500, adam_step
         "physml_seconds": p_s,
         "deepxde_seconds": d_s,
         "time_ratio_deepxde_over_physml": d_best / p_best,
+        "time_ratio_physml_over_deepxde": p_best / d_best,
+        "physml_cpu_s_per_iter": cpu["physml"],
+        "deepxde_cpu_s_per_iter": cpu["deepxde"],
+        "cpu_ratio_physml_over_deepxde": cpu["physml"] / cpu["deepxde"],
+        **compiled,
         "repeats": repeats,
         "n_collocation": n_collocation,
         "width": width,
@@ -215,4 +261,10 @@ def format_report(r: dict) -> str:
             f"rel. L2 {r['physml_rel_l2']:.3e}\n"
             f"  DeepXDE {r['deepxde_version']}: {1e3 * r['deepxde_s_per_iter']:.2f} ms/iteration, "
             f"{r['deepxde_iterations']} iterations, rel. L2 {r['deepxde_rel_l2']:.3e}\n"
-            f"  DeepXDE / physml time per iteration: {r['time_ratio_deepxde_over_physml']:.2f}")
+            f"  DeepXDE / physml time per iteration: {r['time_ratio_deepxde_over_physml']:.2f}"
+            + ("" if "physml_compiled_s_per_iter" not in r else
+               f"\n  physml compiled (jet derivatives, torch.compile): {1e3 * r['physml_compiled_s_per_iter']:.2f} "
+               f"ms/iteration, rel. L2 {r['physml_compiled_rel_l2']:.3e}, "
+               f"{r['time_ratio_physml_compiled_over_deepxde']:.2f} x DeepXDE's time per iteration; "
+               f"compiling took {r['compile_seconds']:.1f} s (repaid after "
+               f"{r['compile_break_even_iterations']} iterations)"))

@@ -36,12 +36,14 @@ def bench_pinn(as_json: Annotated[bool, _JSON] = False,
                threads: int = typer.Option(1, "--threads", help="torch threads for both."),
                repeats: int = typer.Option(2, "--repeats", help="Alternating timed runs of each; best is kept."),
                float64: bool = typer.Option(False, "--float64", help="Train both in float64."),
+               compile: bool = typer.Option(True, "--compile/--no-compile",
+                                            help="Also time physml compiled (jet derivatives + torch.compile)."),
                seed: Annotated[int, seed_option("Seed of the points and the initial weights.")] = 0) -> None:
     """Seconds per iteration and final error of the same Burgers PINN in physml and DeepXDE (PyTorch backend)."""
     from ..bench import pinn as bench
 
     result = bench.run(width=width, depth=depth, n_collocation=points, adam_steps=adam, lbfgs_steps=lbfgs,
-                       float64=float64, threads=threads, repeats=repeats, seed=seed)
+                       float64=float64, threads=threads, repeats=repeats, seed=seed, compile=compile)
     typer.echo(json.dumps(result) if as_json else bench.format_report(result))
 
 

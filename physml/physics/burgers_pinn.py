@@ -88,27 +88,31 @@ class InverseFit:
 
 def fit_forward(*, nu: float = BURGERS_NU, width: int = 20, depth: int = 8, n_collocation: int = 10000,
                 n_refine: int = 0, train: TrainConfig = TrainConfig(), seed: int = 0,
-                dtype: torch.dtype = torch.float64, progress: bool = False) -> ForwardFit:
+                dtype: torch.dtype = torch.float64, progress: bool = False, compile: bool = False) -> ForwardFit:
     """Forward PINN: Adam on Latin-hypercube collocation points; then, if ``n_refine``, add that many points
-    where the residual is largest (out of 20 × as many candidates) and continue with L-BFGS."""
+    where the residual is largest (out of 20 × as many candidates) and continue with L-BFGS.
+
+    ``compile``: forward-propagated derivatives and ``train_pinn(compile=True)`` (the same losses to round-off;
+    faster per iteration once compiled, see :func:`physml.physics.pinn.train_pinn`)."""
+    method = "jet" if compile else "autograd"
     rng = np.random.default_rng(seed)
     net = burgers_net(width, depth, seed=int(rng.integers(2**31)), dtype=dtype)
     pts = sample_points(n_collocation, BURGERS_BOUNDS, rng)
     holder = {"pts": torch.tensor(pts, dtype=dtype)}
 
     def residual_loss() -> torch.Tensor:
-        return burgers_residual(net, holder["pts"], nu).pow(2).mean()
+        return burgers_residual(net, holder["pts"], nu, method=method).pow(2).mean()
 
     terms = {"pde": residual_loss}
     adam = TrainConfig(adam_steps=train.adam_steps, adam_lr=train.adam_lr, lbfgs_steps=0, log_every=train.log_every)
-    hist = train_pinn(net.parameters(), terms, adam, progress=progress)
+    hist = train_pinn(net.parameters(), terms, adam, progress=progress, compile=compile)
     if n_refine:
         pts = np.vstack([pts, refine_points(net, nu, n_refine, 20 * n_refine, rng)])
         holder["pts"] = torch.tensor(pts, dtype=dtype)
     lb = TrainConfig(adam_steps=0, lbfgs_steps=train.lbfgs_steps, lbfgs_history=train.lbfgs_history,
                      lbfgs_tolerance=train.lbfgs_tolerance, log_every=train.log_every)
     if train.lbfgs_steps:
-        h2 = train_pinn(net.parameters(), terms, lb, progress=progress)
+        h2 = train_pinn(net.parameters(), terms, lb, progress=progress, compile=compile)
         _append(hist, h2, offset=train.adam_steps)
     return ForwardFit(net, hist, pts)
 
@@ -124,12 +128,14 @@ def _append(hist: History, more: History, offset: int) -> None:
 
 def fit_inverse(x_obs: np.ndarray, u_obs: np.ndarray, *, nu_initial: float, width: int = 20, depth: int = 8,
                 n_collocation: int = 5000, train: TrainConfig = TrainConfig(), seed: int = 0,
-                dtype: torch.dtype = torch.float64, progress: bool = False) -> InverseFit:
+                dtype: torch.dtype = torch.float64, progress: bool = False, compile: bool = False) -> InverseFit:
     """Inverse PINN: ν = exp(θ) and the network fitted together to observations ``u_obs`` at ``x_obs`` (N, 2)
     (data misfit) and to the Burgers residual at the observation and collocation points.
 
     The initial and boundary conditions are known and built in (hard constraints), as in the forward problem.
+    ``compile``: as in :func:`fit_forward`.
     """
+    method = "jet" if compile else "autograd"
     rng = np.random.default_rng(seed)
     net = burgers_net(width, depth, seed=int(rng.integers(2**31)), dtype=dtype)
     nu = PositiveParameter(nu_initial, dtype=dtype)
@@ -137,8 +143,8 @@ def fit_inverse(x_obs: np.ndarray, u_obs: np.ndarray, *, nu_initial: float, widt
     xo = torch.tensor(x_obs, dtype=dtype)
     uo = torch.tensor(np.asarray(u_obs, dtype=float).reshape(-1, 1), dtype=dtype)
     terms = {"data": lambda: (net(xo) - uo).pow(2).mean(),
-             "pde": lambda: burgers_residual(net, pts, nu.value).pow(2).mean()}
+             "pde": lambda: burgers_residual(net, pts, nu.value, method=method).pow(2).mean()}
     nu_hist: list[float] = []
     hist = train_pinn([*net.parameters(), nu.log_value], terms, train, progress=progress,
-                      callback=lambda h: nu_hist.append(float(nu)))
+                      callback=lambda h: nu_hist.append(float(nu)), compile=compile)
     return InverseFit(net, nu, hist, nu_hist)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from ..errors import ParameterError
+
 __all__ = ["gradient", "derivatives", "burgers_residual", "heat_residual", "navier_stokes_residual", "divergence",
            "residual_rms", "check_residual"]
 
@@ -42,14 +44,24 @@ def _check(points: torch.Tensor, n_cols: tuple[int, ...], name: str) -> torch.Te
     return points
 
 
-def derivatives(net: Field, points: torch.Tensor, second: Sequence[int] = ()
+def derivatives(net: Field, points: torch.Tensor, second: Sequence[int] = (), *, method: str = "autograd"
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """u (N, m), its gradient (N, m, d) and the diagonal second derivatives ∂²u/∂p_j² for j in ``second``
     (N, m, len(second)) at ``points`` (N, d).
 
-    Nested ``torch.autograd.grad`` with the graph kept, so losses built on the result train through it.
-    (Propagating the derivatives forward through a tanh MLP by hand measured no faster on a CPU.)
+    ``method="autograd"`` (default): nested ``torch.autograd.grad`` with the graph kept, so losses built on the
+    result train through it. ``method="jet"``: the network's own forward propagation of the derivatives
+    (``net.jet(points, second)``, e.g. :meth:`physml.physics.pinn.PINNNet.jet`): the same values to round-off,
+    no double backward, so a loss built on it can be compiled with ``torch.compile``
+    (``train_pinn(..., compile=True)``). In eager mode it is about as fast as autograd on a CPU.
     """
+    if method == "jet":
+        if not hasattr(net, "jet"):
+            raise ParameterError.invalid("method", method, f"'autograd' for a {type(net).__name__} "
+                                         "('jet' needs a network with a jet() method, e.g. PINNNet)")
+        return net.jet(points, tuple(second))
+    if method != "autograd":
+        raise ParameterError.invalid("method", method, "'autograd' or 'jet'")
     p = points if points.requires_grad else points.detach().requires_grad_(True)
     u = net(p)
     if u.ndim == 1:
@@ -63,32 +75,34 @@ def derivatives(net: Field, points: torch.Tensor, second: Sequence[int] = ()
     return u, torch.stack(grads, 1), torch.stack(seconds, 1)
 
 
-def burgers_residual(net: Field, points: torch.Tensor, nu: float | torch.Tensor) -> torch.Tensor:
+def burgers_residual(net: Field, points: torch.Tensor, nu: float | torch.Tensor, *, method: str = "autograd"
+                     ) -> torch.Tensor:
     """u_t + u u_x − ν u_xx at ``points`` (N, 2) = (x, t); returns (N, 1).
 
-    ``nu`` may be a tensor (a trainable viscosity in the inverse problem).
+    ``nu`` may be a tensor (a trainable viscosity in the inverse problem). ``method``: see :func:`derivatives`.
     """
-    u, du, d2u = derivatives(net, _check(points, (2,), "burgers_residual"), (0,))
+    u, du, d2u = derivatives(net, _check(points, (2,), "burgers_residual"), (0,), method=method)
     u = u[:, :1]
     return du[:, 0, 1:2] + u * du[:, 0, 0:1] - nu * d2u[:, 0, 0:1]
 
 
-def heat_residual(net: Field, points: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
-    """u_t − α ∇²u at ``points`` (N, d + 1) = (x[, y], t); returns (N, 1)."""
+def heat_residual(net: Field, points: torch.Tensor, alpha: float | torch.Tensor, *, method: str = "autograd"
+                  ) -> torch.Tensor:
+    """u_t − α ∇²u at ``points`` (N, d + 1) = (x[, y], t); returns (N, 1). ``method``: see :func:`derivatives`."""
     dim = _check(points, (2, 3), "heat_residual").shape[1] - 1
-    _, du, d2u = derivatives(net, points, tuple(range(dim)))
+    _, du, d2u = derivatives(net, points, tuple(range(dim)), method=method)
     return du[:, 0, dim:dim + 1] - alpha * d2u[:, 0, :].sum(1, keepdim=True)
 
 
-def navier_stokes_residual(net: Field, points: torch.Tensor, nu: float | torch.Tensor
+def navier_stokes_residual(net: Field, points: torch.Tensor, nu: float | torch.Tensor, *, method: str = "autograd"
                            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """2D incompressible Navier–Stokes residuals at ``points`` (N, 3) = (x, y, t).
 
     ``net`` returns (u, v, p) with p the kinematic pressure (pressure / density). Returns
     ``(momentum_x, momentum_y, continuity)``, each (N, 1):
-    u_t + u u_x + v u_y + p_x − ν ∇²u, the same for v, and ∇·u = u_x + v_y.
+    u_t + u u_x + v u_y + p_x − ν ∇²u, the same for v, and ∇·u = u_x + v_y. ``method``: see :func:`derivatives`.
     """
-    out, d, d2 = derivatives(net, _check(points, (3,), "navier_stokes_residual"), (0, 1))
+    out, d, d2 = derivatives(net, _check(points, (3,), "navier_stokes_residual"), (0, 1), method=method)
     if out.shape[1] != 3:
         raise ValueError(f"navier_stokes_residual needs a field returning (N, 3) = (u, v, p); got {tuple(out.shape)}")
     u, v = out[:, 0:1], out[:, 1:2]
