@@ -10,39 +10,12 @@ that :func:`physml.runs.write_run` turns into a run directory; unlike the studie
   model fine-tuned to a user's table;
 * :mod:`physml.workflows.rl_train`: train and evaluate an agent on a Gymnasium id (imported on its own: it needs
   gymnasium).
-
-The names below are imported on first use (PEP 562), so importing one workflow module, e.g.
-``physml.workflows.explore``, does not pay for the model zoo (torch, scikit-learn) behind ``compare``.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison, ModelScore, compare, parse_models
-    from .predict import Prediction, find_saved_model, predict_table
-    from .tabular_audit import Calibration, calibrate, train_audit
-    from .tabular_report import add_to_result
-
-_HOME = {"Comparison": "compare", "ModelScore": "compare", "compare": "compare", "parse_models": "compare",
-         "Prediction": "predict", "find_saved_model": "predict", "predict_table": "predict",
-         "Calibration": "tabular_audit", "calibrate": "tabular_audit", "train_audit": "tabular_audit",
-         "add_to_result": "tabular_report"}
+from .compare import Comparison, ModelScore, compare, parse_models
+from .predict import Prediction, find_saved_model, predict_table
+from .tabular_audit import Calibration, calibrate, train_audit
+from .tabular_report import add_to_result
 
 __all__ = ["Comparison", "ModelScore", "compare", "parse_models", "add_to_result", "find_saved_model",
            "predict_table", "Prediction", "Calibration", "calibrate", "train_audit"]
-
-
-def __getattr__(name: str):
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
